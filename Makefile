@@ -1,0 +1,106 @@
+# decouple: build, test, install.  See README.md.
+#
+#   make                 library, tool, tests (build/)
+#   make check           every test: gcc build, ASan+UBSan, TSan, clang build
+#   make bench           install what it needs, build, run the evaluation
+#   make install PREFIX=/usr/local DESTDIR=
+#   make SAN=asan|tsan   a sanitizer build into build-asan/ or build-tsan/
+
+ARCH    ?= $(shell uname -m)
+CC      ?= cc
+PREFIX  ?= /usr/local
+SAN     ?=
+VERSION := 0.1.0
+
+ifeq ($(SAN),)
+BUILD   ?= build
+else
+BUILD   ?= build-$(SAN)
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS := -D_GNU_SOURCE -Iinclude -Ilib -Iarch/$(ARCH)
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -fPIC -pthread $(WARN)
+LDLIBS   := -pthread -lm
+
+ifeq ($(SAN),asan)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(SAN),tsan)
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
+endif
+
+LIB_SRC  := $(wildcard lib/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARCH)/*.S)
+TOOL_SRC := $(filter-out tools/main.c,$(wildcard tools/*.c))
+TEST_SRC := $(wildcard tests/*.c)
+EX_SRC   := $(wildcard examples/*.c)
+
+LIB_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(LIB_SRC))
+TOOL_OBJ := $(patsubst %,$(BUILD)/obj/%.o,$(TOOL_SRC))
+TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EX_SRC))
+HDRS     := $(wildcard include/*.h lib/*.h arch/$(ARCH)/*.h tools/*.h tests/*.h)
+
+.PHONY: all lib check bench install uninstall clean
+all: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so $(BUILD)/decouple $(TESTS) $(EXAMPLES)
+lib: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so
+
+$(BUILD)/obj/%.c.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libdecouple.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/libdecouple.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libdecouple.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/libdctool.a: $(TOOL_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/decouple: $(BUILD)/obj/tools/main.c.o $(BUILD)/libdctool.a $(BUILD)/libdecouple.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/%: tests/%.c $(HDRS) $(BUILD)/libdctool.a $(BUILD)/libdecouple.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itools $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdctool.a $(BUILD)/libdecouple.a $(LDLIBS)
+$(BUILD)/examples/%: examples/%.c $(HDRS) $(BUILD)/libdecouple.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdecouple.a $(LDLIBS)
+
+# The test suite: the gcc build, both sanitizer builds, and a clang build
+# (compiled with -Werror, run once).  One summary line at the end.
+check:
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory SAN=asan all
+	$(MAKE) --no-print-directory SAN=tsan all
+	$(MAKE) --no-print-directory CC=clang BUILD=build-clang all
+	tests/runner.sh build build-asan:asan build-tsan:tsan
+
+bench:
+	scripts/install-deps.sh
+	$(MAKE) --no-print-directory all
+	build/decouple bench --out results
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 include/decouple.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/libdecouple.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libdecouple.so $(DESTDIR)$(PREFIX)/lib/libdecouple.so.$(VERSION)
+	ln -sf libdecouple.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libdecouple.so.0
+	ln -sf libdecouple.so.0 $(DESTDIR)$(PREFIX)/lib/libdecouple.so
+	install -m 755 $(BUILD)/decouple $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' libdecouple.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libdecouple.pc
+	for s in 1 3 7; do for f in man/*.$$s; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man$$s/; done; done; true
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/decouple.h $(DESTDIR)$(PREFIX)/lib/libdecouple.* \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/libdecouple.pc $(DESTDIR)$(PREFIX)/bin/decouple
+
+clean:
+	rm -rf build build-asan build-tsan build-clang

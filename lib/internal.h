@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals shared by the library's files.  Code that runs on the executive
+ * (marked "executive context") must not touch TLS of its own, errno, locks or
+ * the allocator: while it runs, the FS base may hold a decoupled thread's TLS.
+ */
+#ifndef DC_INTERNAL_H
+#define DC_INTERNAL_H
+
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "decouple.h"
+#include "arch.h"
+
+#define DC_MAX_CPUS		1024
+#define DC_MAX_THREADS		256		/* decoupled threads per executive */
+#define DC_NPRIO		(DC_PRIO_MAX + 1)
+#define DC_PARK_STACK_SIZE	(32 * 1024)
+#define DC_DEFAULT_EXEC_PRIO	98
+
+/* Thread-local variables read from decoupled code must be initial-exec. */
+#define DC_TLS __thread __attribute__((tls_model("initial-exec")))
+
+/* --- logging (Linux context only) ---------------------------------------- */
+void dc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void dc_warn_once(_Atomic int *once, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --- clock ---------------------------------------------------------------- */
+int dc_clock_uses_tsc(void);
+
+/* --- futex (raw: safe in executive context) ------------------------------- */
+long dc_futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t abs_deadline_ns);
+long dc_futex_wake(_Atomic uint32_t *word, int n);
+
+/* --- decoupled threads ---------------------------------------------------- */
+enum dc_thread_state {
+	DC_TS_ARRIVING,		/* posted by its Linux context, not yet seen */
+	DC_TS_READY,		/* on the run queue */
+	DC_TS_RUNNING,
+	DC_TS_SLEEPING,		/* on the timer queue */
+	DC_TS_BLOCKED,		/* waiting for an event (syscall result, Irq) */
+	DC_TS_YIELDING,		/* wants to go to the back of its priority */
+	DC_TS_LEAVING,		/* dc_recouple(): back to its Linux context */
+};
+
+/* Why a thread sits in its executive's inbox (bits of dc_thread.pending). */
+#define DC_POST_ARRIVE		(1u << 0)
+#define DC_POST_WAKE		(1u << 1)
+
+/* Commands from the executive to a parked Linux context (dc_thread.park_word). */
+#define DC_PARK_WAIT		0u
+#define DC_PARK_RESUME		1u
+
+struct dc_executive;
+
+struct dc_thread {
+	struct dc_arch_ctx ctx;		/* the decoupled execution state while not running */
+	struct dc_executive *exec;
+	int prio;
+	int linux_tid;
+	uint64_t tp;			/* thread pointer (TLS) of the Linux context */
+	enum dc_thread_state state;
+
+	/* scheduler bookkeeping, executive context only */
+	struct dc_thread *rq_next;
+	uint64_t deadline;
+	int heap_index;			/* in the timer queue, -1 if absent */
+	uint64_t wake_reason;		/* set by whoever made it ready */
+
+	/* handoff between the Linux context, other threads and the executive */
+	_Atomic uint32_t park_word;
+	_Atomic uint32_t pending;
+	struct dc_thread *_Atomic inbox_next;
+
+	/* restored when the thread recouples */
+	cpu_set_t saved_affinity;
+	int affinity_saved;
+	sigset_t saved_sigmask;
+
+	_Alignas(16) unsigned char park_stack[DC_PARK_STACK_SIZE];
+};
+
+/* The decoupled thread of the caller, or NULL.  Valid in decoupled code too. */
+extern DC_TLS struct dc_thread *dc_self;
+
+/* --- run queue: O(1) by priority, FIFO within one ---------------------------- */
+struct dc_runqueue {
+	uint64_t bitmap[DC_NPRIO / 64];
+	struct dc_thread *head[DC_NPRIO], *tail[DC_NPRIO];
+};
+void dc_rq_push(struct dc_runqueue *rq, struct dc_thread *th);
+struct dc_thread *dc_rq_pop(struct dc_runqueue *rq);
+int dc_rq_top_prio(const struct dc_runqueue *rq);	/* -1 when empty */
+
+/* --- timer queue: a binary min-heap of absolute deadlines -------------------- */
+struct dc_timerq {
+	struct dc_thread *heap[DC_MAX_THREADS];
+	int n;
+};
+void dc_tq_insert(struct dc_timerq *tq, struct dc_thread *th);
+void dc_tq_remove(struct dc_timerq *tq, struct dc_thread *th);
+static inline uint64_t dc_tq_next(const struct dc_timerq *tq)
+{
+	return tq->n ? tq->heap[0]->deadline : DC_FOREVER;
+}
+struct dc_thread *dc_tq_pop(struct dc_timerq *tq);
+
+/* --- executives ------------------------------------------------------------- */
+enum dc_exec_life { DC_EXEC_STOPPED, DC_EXEC_RUNNING, DC_EXEC_STOPPING };
+
+/* Adaptive early-wake margin of the shared placement. */
+#define DC_MARGIN_WINDOW 256
+struct dc_margin {
+	uint32_t late_ns[DC_MARGIN_WINDOW];	/* recent kernel wake-up lateness */
+	unsigned n, next;
+	uint64_t margin_ns;
+};
+void dc_margin_init(struct dc_margin *m);
+void dc_margin_observe(struct dc_margin *m, int64_t late_ns);
+
+struct dc_executive {
+	int cpu;
+	struct dc_executive_attr attr;		/* as configured */
+	enum dc_placement placement;		/* in effect */
+	int configured;
+
+	/* lifecycle, under dc_exec_lock */
+	enum dc_exec_life life;
+	unsigned users;				/* decoupled threads, counted by Linux side */
+	pthread_t pthread;
+	int start_error;
+	_Atomic int started;
+
+	/* executive context only */
+	int tid;
+	uint64_t own_tp, cur_tp;
+	struct dc_arch_ctx sched_ctx;
+	struct dc_thread *current;
+	struct dc_runqueue rq;
+	struct dc_timerq tq;
+	unsigned nthreads;
+	struct dc_margin margin;
+	int dma_latency_fd;
+
+	/* inbox: a lock-free stack of threads with pending posts */
+	struct dc_thread *_Atomic inbox;
+	_Atomic uint32_t doorbell;
+	_Atomic int sleeping;
+	_Atomic int stop;
+
+	/* statistics, written by the executive, read by anyone */
+	_Atomic uint64_t st_start_ns, st_spin_ns, st_sleep_ns, st_run_ns, st_switches,
+		st_linux_wakeups, st_late_wakeups, st_stop_ns;
+};
+
+/* Post `why` for `th` to its executive; any thread, async-signal-safe. */
+void dc_exec_post(struct dc_executive *ex, struct dc_thread *th, uint32_t why);
+
+/* Take a reference on the executive of `cpu`, starting it if needed. */
+int dc_exec_acquire(int cpu, struct dc_executive **out);
+/* Drop it; the last one stops the executive and waits for it. */
+void dc_exec_release(struct dc_executive *ex);
+
+/* Decoupled code: give the CPU back to the scheduler in state `st`. */
+void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st);
+
+/* 0 if `cpu` exists and is online, -EINVAL or -ENODEV otherwise. */
+int dc_valid_cpu(int cpu);
+
+/* --- the partition (decouple isolate) --------------------------------------- */
+/* Nonzero if `cpu` is isolated by decouple isolate. */
+int dc_partition_cpu_isolated(int cpu);
+/*
+ * Give the Linux thread `tid` access to the isolated `cpu` (a cpuset move
+ * where the partition needs one).  0 when the CPU is not partitioned.
+ */
+int dc_partition_admit(int cpu, int tid);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The executive's scheduler: fixed priorities, FIFO within a priority, and
+ * absolute deadlines.  Everything here is executive context: no TLS of its
+ * own, no errno, no locks, no allocation.
+ */
+#include "internal.h"
+#include "scheduler.h"
+
+static void make_ready(struct dc_executive *ex, struct dc_thread *th)
+{
+	dc_tq_remove(&ex->tq, th);
+	th->state = DC_TS_READY;
+	dc_rq_push(&ex->rq, th);
+}
+
+void dc_sched_drain_inbox(struct dc_executive *ex)
+{
+	struct dc_thread *th = atomic_exchange_explicit(&ex->inbox, NULL, memory_order_acquire);
+	while (th) {
+		/* Read the link first: once `pending` is cleared, a poster may reuse it. */
+		struct dc_thread *next = atomic_load_explicit(&th->inbox_next, memory_order_relaxed);
+		uint32_t why = atomic_exchange_explicit(&th->pending, 0, memory_order_acq_rel);
+		if (why & DC_POST_ARRIVE) {
+			ex->nthreads++;
+			th->heap_index = -1;
+			make_ready(ex, th);
+		} else if ((why & DC_POST_WAKE) && th->state == DC_TS_BLOCKED) {
+			th->wake_reason = DC_POST_WAKE;
+			make_ready(ex, th);
+		}
+		th = next;
+	}
+}
+
+void dc_sched_expire(struct dc_executive *ex, uint64_t now)
+{
+	while (ex->tq.n && dc_tq_next(&ex->tq) <= now) {
+		struct dc_thread *th = dc_tq_pop(&ex->tq);
+		th->wake_reason = 0;
+		th->state = DC_TS_READY;
+		dc_rq_push(&ex->rq, th);
+	}
+}
+
+/* Make a blocked thread of this executive ready; executive or decoupled context. */
+void dc_sched_wake_local(struct dc_executive *ex, struct dc_thread *th)
+{
+	if (th->state == DC_TS_BLOCKED) {
+		th->wake_reason = DC_POST_WAKE;
+		make_ready(ex, th);
+	}
+}
+
+static void run(struct dc_executive *ex, struct dc_thread *th)
+{
+	/* One decoupled thread per executive, the common case, costs no kernel entry here. */
+	if (th->tp != ex->cur_tp) {
+		dc_arch_set_tp(th->tp);
+		ex->cur_tp = th->tp;
+	}
+	th->state = DC_TS_RUNNING;
+	ex->current = th;
+	uint64_t t0 = dc_now();
+	dc_arch_switch(&ex->sched_ctx, &th->ctx);
+	ex->current = NULL;
+	atomic_fetch_add_explicit(&ex->st_run_ns, dc_now() - t0, memory_order_relaxed);
+	atomic_fetch_add_explicit(&ex->st_switches, 1, memory_order_relaxed);
+
+	switch (th->state) {
+	case DC_TS_SLEEPING:
+		dc_tq_insert(&ex->tq, th);
+		break;
+	case DC_TS_BLOCKED:
+		if (th->deadline != DC_FOREVER)
+			dc_tq_insert(&ex->tq, th);
+		break;
+	case DC_TS_YIELDING:
+		th->state = DC_TS_READY;
+		dc_rq_push(&ex->rq, th);
+		break;
+	case DC_TS_LEAVING:
+		ex->nthreads--;
+		/* From here on `th` belongs to its Linux context again. */
+		atomic_store_explicit(&th->park_word, DC_PARK_RESUME, memory_order_release);
+		dc_futex_wake(&th->park_word, 1);
+		break;
+	default:
+		/* READY or RUNNING cannot come back from a switch. */
+		__builtin_trap();
+	}
+}
+
+void dc_sched_loop(struct dc_executive *ex)
+{
+	for (;;) {
+		if (atomic_load_explicit(&ex->inbox, memory_order_relaxed))
+			dc_sched_drain_inbox(ex);
+		dc_sched_expire(ex, dc_now());
+		struct dc_thread *th = dc_rq_pop(&ex->rq);
+		if (th) {
+			run(ex, th);
+			continue;
+		}
+		if (atomic_load_explicit(&ex->stop, memory_order_acquire) && ex->nthreads == 0)
+			return;
+		dc_idle(ex, dc_tq_next(&ex->tq));
+	}
+}
+
+/* Decoupled context: suspend `th` in state `st` and resume the scheduler. */
+void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st)
+{
+	th->state = st;
+	dc_arch_switch(&th->ctx, &th->exec->sched_ctx);
+}

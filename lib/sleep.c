@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Native timing calls: dc_sleep_until() and dc_yield(). */
+#include <errno.h>
+#include <sched.h>
+#include <time.h>
+
+#include "internal.h"
+
+int dc_sleep_until(uint64_t t_ns)
+{
+	struct dc_thread *th = dc_self;
+	if (th) {
+		/* Timer queue order is all it takes; the executive wakes us at t_ns. */
+		if (t_ns <= dc_now())
+			return 0;
+		th->deadline = t_ns;
+		dc_thread_switch_out(th, DC_TS_SLEEPING);
+		return 0;
+	}
+	if (t_ns == DC_FOREVER)
+		return -EINVAL;
+	struct timespec ts = {
+		.tv_sec = (time_t)(t_ns / 1000000000ull),
+		.tv_nsec = (long)(t_ns % 1000000000ull),
+	};
+	int err;
+	while ((err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL)) == EINTR)
+		;
+	return -err;
+}
+
+int dc_yield(void)
+{
+	struct dc_thread *th = dc_self;
+	if (th)
+		dc_thread_switch_out(th, DC_TS_YIELDING);
+	else
+		sched_yield();
+	return 0;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Decoupling and recoupling a thread.
+ *
+ * dc_decouple() saves the caller's registers, moves the Linux thread onto a
+ * small private stack and posts the saved context to the executive, which
+ * resumes it on the real-time CPU.  The Linux thread ("Linux context") then
+ * sleeps on a futex until the executive hands the context back: it keeps its
+ * tid, credentials, fd table and signal state.  While parked it runs only
+ * code in this file, with raw system calls: the decoupled code owns the TLS.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "scheduler.h"
+
+DC_TLS struct dc_thread *dc_self;
+
+int dc_is_decoupled(void)
+{
+	return dc_self != NULL;
+}
+
+/* The Linux context, parked.  Runs on th->park_stack; never returns. */
+static void park_main(void *arg)
+{
+	struct dc_thread *th = arg;
+	dc_exec_post(th->exec, th, DC_POST_ARRIVE);
+	for (;;) {
+		uint32_t cmd = atomic_load_explicit(&th->park_word, memory_order_acquire);
+		if (cmd == DC_PARK_RESUME)
+			break;
+		dc_futex_wait(&th->park_word, cmd, DC_FOREVER);
+	}
+	dc_arch_resume(&th->ctx);
+}
+
+/* Keep the parked Linux context off the real-time CPU, if it can go elsewhere. */
+static void move_to_housekeeping(struct dc_thread *th, int cpu)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(th->saved_affinity), &th->saved_affinity) != 0)
+		return;
+	set = th->saved_affinity;
+	CPU_CLR(cpu, &set);
+	if (CPU_COUNT(&set) == 0)
+		return;
+	if (sched_setaffinity(0, sizeof(set), &set) == 0)
+		th->affinity_saved = 1;
+}
+
+int dc_decouple(int cpu, int prio)
+{
+	if (dc_self)
+		return -EALREADY;
+	if (prio < DC_PRIO_MIN || prio > DC_PRIO_MAX)
+		return -EINVAL;
+
+	struct dc_thread *th = mmap(NULL, sizeof(*th), PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (th == MAP_FAILED)
+		return -ENOMEM;
+	th->prio = prio;
+	th->linux_tid = (int)syscall(SYS_gettid);
+	th->tp = dc_arch_get_tp();
+	th->heap_index = -1;
+	th->deadline = DC_FOREVER;
+	th->state = DC_TS_ARRIVING;
+	atomic_store(&th->park_word, DC_PARK_WAIT);
+
+	int err = dc_exec_acquire(cpu, &th->exec);
+	if (err) {
+		munmap(th, sizeof(*th));
+		return err;
+	}
+
+	/*
+	 * Signals wait for the Linux context to run user code again (on
+	 * dc_recouple()): a handler must not run on the park stack while the
+	 * decoupled code owns this thread's TLS.
+	 */
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &th->saved_sigmask);
+	move_to_housekeeping(th, cpu);
+
+	dc_self = th;
+	dc_arch_switch_new(&th->ctx, th->park_stack + sizeof(th->park_stack), park_main, th);
+	/* Here we run on the executive. */
+	return 0;
+}
+
+int dc_recouple(void)
+{
+	struct dc_thread *th = dc_self;
+	if (!th)
+		return -EPERM;
+	dc_thread_switch_out(th, DC_TS_LEAVING);
+
+	/* Back in the Linux context, on the thread's own stack. */
+	dc_self = NULL;
+	if (th->affinity_saved)
+		sched_setaffinity(0, sizeof(th->saved_affinity), &th->saved_affinity);
+	pthread_sigmask(SIG_SETMASK, &th->saved_sigmask, NULL);
+	dc_exec_release(th->exec);
+	munmap(th, sizeof(*th));
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A tiny test harness: one program per feature, exit 0 on success, 1 on a
+ * failed check, 77 when the test does not apply here (it says why).
+ */
+#ifndef DC_TEST_HARNESS_H
+#define DC_TEST_HARNESS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sched.h>
+
+#define TEST_SKIP 77
+
+static int test_failures;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: check failed: %s: ",		\
+			__FILE__, __LINE__, #cond);			\
+		fprintf(stderr, __VA_ARGS__);				\
+		fputc('\n', stderr);					\
+		test_failures++;					\
+	}								\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long long _a = (long long)(a), _b = (long long)(b);		\
+	CHECK(_a == _b, "%s = %lld, expected %s = %lld", #a, _a, #b, _b); \
+} while (0)
+
+#define SKIP(...) do {							\
+	printf("skip: ");						\
+	printf(__VA_ARGS__);						\
+	putchar('\n');							\
+	exit(TEST_SKIP);						\
+} while (0)
+
+static inline int test_done(void)
+{
+	return test_failures ? 1 : 0;
+}
+
+/* Which sanitizer the runner built this test with ("" for none). */
+static inline const char *test_sanitizer(void)
+{
+	const char *s = getenv("DC_TEST_SANITIZER");
+	return s ? s : "";
+}
+
+/*
+ * The real-time CPU of the tests: CPU 1 when the machine has two CPUs or
+ * more, else CPU 0 (and the test is told, so it can relax what it needs).
+ */
+static inline int test_rt_cpu(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 1 : 0;
+}
+
+/* Keep the test's own Linux threads off the real-time CPU. */
+static inline void test_pin_to_housekeeping(void)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		sched_setaffinity(0, sizeof(set), &set);
+}
+
+#endif

@@ -163,7 +163,7 @@ static void clock_refine(void)
 		err = 0;
 	}
 	/* Slew: per cycle, remove err / period_cycles ns, within the slew limit. */
-	int64_t corr = (int64_t)((((i128)err) << 32) / (int64_t)period_cycles);
+	int64_t corr = (int64_t)((i128)err * ((i128)1 << 32) / (int64_t)period_cycles);
 	int64_t limit = (int64_t)((uint64_t)rate / 1000000 * DC_CLOCK_MAX_SLEW_PPM);
 	if (corr > limit)
 		corr = limit;

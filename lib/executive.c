@@ -20,7 +20,7 @@
 
 static pthread_mutex_t exec_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dc_executive *executives[DC_MAX_CPUS];
-static _Atomic int warned_throttle, warned_not_isolated, warned_mlock, warned_dma;
+static _Atomic int warned_throttle, warned_not_isolated, warned_dma;
 
 static int cpu_online(int cpu)
 {
@@ -154,8 +154,7 @@ static void lock_memory(void)
 	return;
 #else
 	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-		dc_warn_once(&warned_mlock, "mlockall: %s: page faults may add latency",
-			     strerror(errno));
+		dc_warn("mlockall: %s: page faults may add latency", strerror(errno));
 #endif
 }
 

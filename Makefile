@@ -37,15 +37,17 @@ LIB_SRC  := $(wildcard lib/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(A
 TOOL_SRC := $(filter-out tools/main.c,$(wildcard tools/*.c))
 TEST_SRC := $(wildcard tests/*.c)
 EX_SRC   := $(wildcard examples/*.c)
+BENCH_SRC := $(wildcard bench/*.c)
 
 LIB_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(LIB_SRC))
 TOOL_OBJ := $(patsubst %,$(BUILD)/obj/%.o,$(TOOL_SRC))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EX_SRC))
+BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 HDRS     := $(wildcard include/*.h lib/*.h arch/$(ARCH)/*.h tools/*.h tests/*.h)
 
 .PHONY: all lib check bench install uninstall clean
-all: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so $(BUILD)/decouple $(TESTS) $(EXAMPLES)
+all: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so $(BUILD)/decouple $(TESTS) $(EXAMPLES) $(BENCHES)
 lib: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so
 
 $(BUILD)/obj/%.c.o: %.c $(HDRS)
@@ -66,6 +68,9 @@ $(BUILD)/libdctool.a: $(TOOL_OBJ)
 $(BUILD)/decouple: $(BUILD)/obj/tools/main.c.o $(BUILD)/libdctool.a $(BUILD)/libdecouple.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/tests/%: tests/%.c $(HDRS) $(BUILD)/libdctool.a $(BUILD)/libdecouple.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itools $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdctool.a $(BUILD)/libdecouple.a $(LDLIBS)
+$(BUILD)/bench/%: bench/%.c $(HDRS) $(BUILD)/libdctool.a $(BUILD)/libdecouple.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itools $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdctool.a $(BUILD)/libdecouple.a $(LDLIBS)
 $(BUILD)/examples/%: examples/%.c $(HDRS) $(BUILD)/libdecouple.a

@@ -37,9 +37,14 @@ struct clock_map {
 	uint64_t mult;			/* ns per cycle, 32.32 fixed point */
 };
 
+/* The published map: relaxed atomics, so the seqlock's data race is a defined one. */
+struct clock_map_shared {
+	_Atomic uint64_t base_cycles, base_ns, mult;
+};
+
 static struct {
 	_Atomic uint32_t seq;		/* seqlock: odd while the map changes */
-	struct clock_map map;
+	struct clock_map_shared map;
 	_Atomic uint64_t next_refine;	/* cycle count of the next re-anchor */
 	_Atomic int refining;
 	uint64_t first_cycles, first_ns;	/* the long baseline of the rate estimate */
@@ -89,7 +94,9 @@ static void map_store(const struct clock_map *m)
 	uint32_t s = atomic_load_explicit(&clk.seq, memory_order_relaxed);
 	atomic_store_explicit(&clk.seq, s + 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
-	clk.map = *m;
+	atomic_store_explicit(&clk.map.base_cycles, m->base_cycles, memory_order_relaxed);
+	atomic_store_explicit(&clk.map.base_ns, m->base_ns, memory_order_relaxed);
+	atomic_store_explicit(&clk.map.mult, m->mult, memory_order_relaxed);
 	atomic_store_explicit(&clk.seq, s + 2, memory_order_release);
 }
 
@@ -102,7 +109,9 @@ static void map_load(struct clock_map *m)
 			dc_arch_relax();
 			s0 = atomic_load_explicit(&clk.seq, memory_order_acquire);
 		}
-		*m = clk.map;
+		m->base_cycles = atomic_load_explicit(&clk.map.base_cycles, memory_order_relaxed);
+		m->base_ns = atomic_load_explicit(&clk.map.base_ns, memory_order_relaxed);
+		m->mult = atomic_load_explicit(&clk.map.mult, memory_order_relaxed);
 		atomic_thread_fence(memory_order_acquire);
 		s1 = atomic_load_explicit(&clk.seq, memory_order_relaxed);
 	} while (s0 != s1);

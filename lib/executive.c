@@ -212,6 +212,7 @@ static void *exec_main(void *arg)
 	struct dc_executive *ex = arg;
 	ex->start_error = setup_self(ex);
 	ex->own_tp = ex->cur_tp = dc_arch_get_tp();
+	dc_ctx_init_current(&ex->sched_ctx);
 	atomic_store_explicit(&ex->st_start_ns, dc_now(), memory_order_relaxed);
 	atomic_store_explicit(&ex->started, 1, memory_order_release);
 	dc_futex_wake((_Atomic uint32_t *)&ex->started, 1);

@@ -15,6 +15,7 @@
 
 #include "decouple.h"
 #include "arch.h"
+#include "ctx.h"
 
 #define DC_MAX_CPUS		1024
 #define DC_MAX_THREADS		256		/* decoupled threads per executive */
@@ -58,7 +59,8 @@ enum dc_thread_state {
 struct dc_executive;
 
 struct dc_thread {
-	struct dc_arch_ctx ctx;		/* the decoupled execution state while not running */
+	struct dc_ctx ctx;		/* the decoupled execution state while not running */
+	struct dc_ctx park_ctx;		/* the Linux context while parked */
 	struct dc_executive *exec;
 	int prio;
 	int linux_tid;
@@ -138,7 +140,7 @@ struct dc_executive {
 	/* executive context only */
 	int tid;
 	uint64_t own_tp, cur_tp;
-	struct dc_arch_ctx sched_ctx;
+	struct dc_ctx sched_ctx;
 	struct dc_thread *current;
 	struct dc_runqueue rq;
 	struct dc_timerq tq;

@@ -62,7 +62,7 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	th->state = DC_TS_RUNNING;
 	ex->current = th;
 	uint64_t t0 = dc_now();
-	dc_arch_switch(&ex->sched_ctx, &th->ctx);
+	dc_ctx_switch(&ex->sched_ctx, &th->ctx);
 	ex->current = NULL;
 	atomic_fetch_add_explicit(&ex->st_run_ns, dc_now() - t0, memory_order_relaxed);
 	atomic_fetch_add_explicit(&ex->st_switches, 1, memory_order_relaxed);
@@ -112,5 +112,5 @@ void dc_sched_loop(struct dc_executive *ex)
 void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st)
 {
 	th->state = st;
-	dc_arch_switch(&th->ctx, &th->exec->sched_ctx);
+	dc_ctx_switch(&th->ctx, &th->exec->sched_ctx);
 }

@@ -30,6 +30,7 @@ int dc_is_decoupled(void)
 static void park_main(void *arg)
 {
 	struct dc_thread *th = arg;
+	dc_ctx_started(&th->park_ctx);
 	dc_exec_post(th->exec, th, DC_POST_ARRIVE);
 	for (;;) {
 		uint32_t cmd = atomic_load_explicit(&th->park_word, memory_order_acquire);
@@ -37,7 +38,7 @@ static void park_main(void *arg)
 			break;
 		dc_futex_wait(&th->park_word, cmd, DC_FOREVER);
 	}
-	dc_arch_resume(&th->ctx);
+	dc_ctx_resume(&th->ctx);
 }
 
 /* Keep the parked Linux context off the real-time CPU, if it can go elsewhere. */
@@ -90,7 +91,9 @@ int dc_decouple(int cpu, int prio)
 	move_to_housekeeping(th, cpu);
 
 	dc_self = th;
-	dc_arch_switch_new(&th->ctx, th->park_stack + sizeof(th->park_stack), park_main, th);
+	dc_ctx_init_current(&th->ctx);
+	dc_ctx_init_stack(&th->park_ctx, th->park_stack, sizeof(th->park_stack));
+	dc_ctx_switch_new(&th->ctx, &th->park_ctx, park_main, th);
 	/* Here we run on the executive. */
 	return 0;
 }
@@ -107,6 +110,7 @@ int dc_recouple(void)
 	if (th->affinity_saved)
 		sched_setaffinity(0, sizeof(th->saved_affinity), &th->saved_affinity);
 	pthread_sigmask(SIG_SETMASK, &th->saved_sigmask, NULL);
+	dc_ctx_destroy(&th->park_ctx);
 	dc_exec_release(th->exec);
 	munmap(th, sizeof(*th));
 	return 0;

@@ -38,6 +38,7 @@ static char linux_state(int tid)
 
 int main(void)
 {
+	test_skip_decoupled_under_tsan();
 	test_pin_to_housekeeping();
 	int cpu = test_rt_cpu();
 	int tid = (int)syscall(SYS_gettid);

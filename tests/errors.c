@@ -27,6 +27,7 @@ static int decouple_unprivileged(int cpu)
 
 int main(void)
 {
+	test_skip_decoupled_under_tsan();
 	test_pin_to_housekeeping();
 	int cpu = test_rt_cpu();
 	long ncpus = sysconf(_SC_NPROCESSORS_CONF);

@@ -51,6 +51,18 @@ static inline const char *test_sanitizer(void)
 }
 
 /*
+ * TSan keeps its per-thread state in TLS, and decoupled code runs with its
+ * Linux thread's TLS on the executive's thread: TSan cannot follow that.
+ * Tests that decouple skip themselves under TSan; everything else runs.
+ */
+static inline void test_skip_decoupled_under_tsan(void)
+{
+	if (!strcmp(test_sanitizer(), "tsan"))
+		SKIP("decoupled code runs on another OS thread with its own TLS, "
+		     "which TSan's TLS-held thread state cannot follow");
+}
+
+/*
  * The real-time CPU of the tests: CPU 1 when the machine has two CPUs or
  * more, else CPU 0 (and the test is told, so it can relax what it needs).
  */

@@ -72,6 +72,7 @@ static void run(void *(*fn)(void *), int n, const int *args)
 
 int main(void)
 {
+	test_skip_decoupled_under_tsan();
 	test_pin_to_housekeeping();
 	cpu = test_rt_cpu();
 

@@ -82,6 +82,7 @@ static void run_placement(int cpu, enum dc_placement placement, const char *name
 
 int main(void)
 {
+	test_skip_decoupled_under_tsan();
 	test_pin_to_housekeeping();
 	int cpu = test_rt_cpu();
 

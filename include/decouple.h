@@ -112,6 +112,7 @@ struct dc_executive_stats {
 	uint64_t linux_wakeups;		/* wake-ups from Linux sleeps (shared) */
 	uint64_t wake_margin_ns;	/* current early-wake margin (shared) */
 	uint64_t late_linux_wakeups;	/* Linux woke it after the deadline (shared) */
+	uint64_t preemptions;		/* running threads interrupted for a higher priority */
 };
 
 /*

@@ -53,6 +53,7 @@ static struct dc_executive *get_exec(int cpu)
 			return NULL;
 		ex->cpu = cpu;
 		ex->dma_latency_fd = -1;
+		ex->preempt_timer = -1;
 		executives[cpu] = ex;
 	}
 	return executives[cpu];
@@ -200,6 +201,9 @@ static int setup_self(struct dc_executive *ex)
 		return -errno;
 	/* Shared placement sleeps on hrtimers: no slack on them. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	err = dc_preempt_exec_init(ex);
+	if (err)
+		return err;
 	lock_memory();
 	prefault_stack();
 	hold_dma_latency(ex);
@@ -225,6 +229,7 @@ static void *exec_main(void *arg)
 	if (ex->cur_tp != ex->own_tp)
 		dc_arch_set_tp(ex->own_tp);
 	atomic_store_explicit(&ex->st_stop_ns, dc_now(), memory_order_relaxed);
+	dc_preempt_exec_fini(ex);
 	if (ex->dma_latency_fd >= 0)
 		close(ex->dma_latency_fd);
 	ex->dma_latency_fd = -1;
@@ -250,6 +255,7 @@ static int start_exec(struct dc_executive *ex)
 	atomic_store(&ex->st_linux_wakeups, 0);
 	atomic_store(&ex->st_late_wakeups, 0);
 	atomic_store(&ex->st_stop_ns, 0);
+	atomic_store(&ex->st_preemptions, 0);
 	dc_now();	/* calibrate the clock here, not on the executive */
 
 	/* The executive takes no signals: they belong to the Linux contexts. */
@@ -322,6 +328,8 @@ void dc_exec_post(struct dc_executive *ex, struct dc_thread *th, uint32_t why)
 	atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(&ex->sleeping, memory_order_seq_cst))
 		dc_futex_wake(&ex->doorbell, 1);
+	else if (why & DC_POST_WAKE)
+		dc_preempt_kick(ex, th);
 }
 
 int dc_executive_stats(int cpu, struct dc_executive_stats *st)
@@ -347,6 +355,7 @@ int dc_executive_stats(int cpu, struct dc_executive_stats *st)
 		st->linux_wakeups = atomic_load(&ex->st_linux_wakeups);
 		st->late_linux_wakeups = atomic_load(&ex->st_late_wakeups);
 		st->wake_margin_ns = ex->margin.margin_ns;
+		st->preemptions = atomic_load(&ex->st_preemptions);
 	}
 	pthread_mutex_unlock(&exec_lock);
 	return err;

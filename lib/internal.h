@@ -46,6 +46,7 @@ enum dc_thread_state {
 	DC_TS_BLOCKED,		/* waiting for an event (syscall result, Irq) */
 	DC_TS_YIELDING,		/* wants to go to the back of its priority */
 	DC_TS_LEAVING,		/* dc_recouple(): back to its Linux context */
+	DC_TS_PREEMPTED,	/* interrupted: goes to the front of its priority */
 };
 
 /* Why a thread sits in its executive's inbox (bits of dc_thread.pending). */
@@ -72,6 +73,7 @@ struct dc_thread {
 	uint64_t deadline;
 	int heap_index;			/* in the timer queue, -1 if absent */
 	uint64_t wake_reason;		/* set by whoever made it ready */
+	_Atomic int preempt_off;	/* >0: inside library bookkeeping, do not preempt */
 
 	/* handoff between the Linux context, other threads and the executive */
 	_Atomic uint32_t park_word;
@@ -95,6 +97,7 @@ struct dc_runqueue {
 	struct dc_thread *head[DC_NPRIO], *tail[DC_NPRIO];
 };
 void dc_rq_push(struct dc_runqueue *rq, struct dc_thread *th);
+void dc_rq_push_front(struct dc_runqueue *rq, struct dc_thread *th);
 struct dc_thread *dc_rq_pop(struct dc_runqueue *rq);
 int dc_rq_top_prio(const struct dc_runqueue *rq);	/* -1 when empty */
 
@@ -147,6 +150,10 @@ struct dc_executive {
 	unsigned nthreads;
 	struct dc_margin margin;
 	int dma_latency_fd;
+	int pid;
+	int preempt_timer;			/* POSIX timer id, -1 if none */
+	int preempt_armed;
+	_Atomic int running_prio;		/* of the thread running now, 0 if none */
 
 	/* inbox: a lock-free stack of threads with pending posts */
 	struct dc_thread *_Atomic inbox;
@@ -156,7 +163,7 @@ struct dc_executive {
 
 	/* statistics, written by the executive, read by anyone */
 	_Atomic uint64_t st_start_ns, st_spin_ns, st_sleep_ns, st_run_ns, st_switches,
-		st_linux_wakeups, st_late_wakeups, st_stop_ns;
+		st_linux_wakeups, st_late_wakeups, st_stop_ns, st_preemptions;
 };
 
 /* Post `why` for `th` to its executive; any thread, async-signal-safe. */
@@ -172,6 +179,14 @@ void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st);
 
 /* 0 if `cpu` exists and is online, -EINVAL or -ENODEV otherwise. */
 int dc_valid_cpu(int cpu);
+
+/* --- preemption (preempt.c) ------------------------------------------------ */
+int dc_preempt_signal(void);
+int dc_preempt_exec_init(struct dc_executive *ex);
+void dc_preempt_exec_fini(struct dc_executive *ex);
+void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th);
+void dc_preempt_disarm(struct dc_executive *ex);
+void dc_preempt_kick(struct dc_executive *ex, const struct dc_thread *th);
 
 /* --- the partition (decouple isolate) --------------------------------------- */
 /* Nonzero if `cpu` is isolated by decouple isolate. */

@@ -14,6 +14,17 @@ void dc_rq_push(struct dc_runqueue *rq, struct dc_thread *th)
 	rq->bitmap[p / 64] |= 1ull << (p % 64);
 }
 
+/* A preempted thread keeps its turn: it goes before its equals. */
+void dc_rq_push_front(struct dc_runqueue *rq, struct dc_thread *th)
+{
+	int p = th->prio;
+	th->rq_next = rq->head[p];
+	rq->head[p] = th;
+	if (!rq->tail[p])
+		rq->tail[p] = th;
+	rq->bitmap[p / 64] |= 1ull << (p % 64);
+}
+
 int dc_rq_top_prio(const struct dc_runqueue *rq)
 {
 	for (int w = DC_NPRIO / 64 - 1; w >= 0; w--)

@@ -46,9 +46,20 @@ void dc_sched_expire(struct dc_executive *ex, uint64_t now)
 /* Make a blocked thread of this executive ready; executive or decoupled context. */
 void dc_sched_wake_local(struct dc_executive *ex, struct dc_thread *th)
 {
+	struct dc_thread *cur = ex->current;
+	if (cur)
+		atomic_fetch_add_explicit(&cur->preempt_off, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
 	if (th->state == DC_TS_BLOCKED) {
 		th->wake_reason = DC_POST_WAKE;
 		make_ready(ex, th);
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	if (cur) {
+		atomic_fetch_sub_explicit(&cur->preempt_off, 1, memory_order_relaxed);
+		/* Woke someone who outranks us: let it run now. */
+		if (th->state == DC_TS_READY && th->prio > cur->prio)
+			dc_thread_switch_out(cur, DC_TS_PREEMPTED);
 	}
 }
 
@@ -61,9 +72,11 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	}
 	th->state = DC_TS_RUNNING;
 	ex->current = th;
+	dc_preempt_arm(ex, th);
 	uint64_t t0 = dc_now();
 	dc_ctx_switch(&ex->sched_ctx, &th->ctx);
 	ex->current = NULL;
+	dc_preempt_disarm(ex);
 	atomic_fetch_add_explicit(&ex->st_run_ns, dc_now() - t0, memory_order_relaxed);
 	atomic_fetch_add_explicit(&ex->st_switches, 1, memory_order_relaxed);
 
@@ -78,6 +91,10 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	case DC_TS_YIELDING:
 		th->state = DC_TS_READY;
 		dc_rq_push(&ex->rq, th);
+		break;
+	case DC_TS_PREEMPTED:
+		th->state = DC_TS_READY;
+		dc_rq_push_front(&ex->rq, th);
 		break;
 	case DC_TS_LEAVING:
 		ex->nthreads--;
@@ -111,6 +128,11 @@ void dc_sched_loop(struct dc_executive *ex)
 /* Decoupled context: suspend `th` in state `st` and resume the scheduler. */
 void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st)
 {
+	/* No preemption between the state change and the switch, nor inside it. */
+	atomic_fetch_add_explicit(&th->preempt_off, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
 	th->state = st;
 	dc_ctx_switch(&th->ctx, &th->exec->sched_ctx);
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_fetch_sub_explicit(&th->preempt_off, 1, memory_order_relaxed);
 }

@@ -72,6 +72,8 @@ int dc_decouple(int cpu, int prio)
 	th->heap_index = -1;
 	th->deadline = DC_FOREVER;
 	th->state = DC_TS_ARRIVING;
+	/* Not preemptible until it has landed on the executive. */
+	atomic_store(&th->preempt_off, 1);
 	atomic_store(&th->park_word, DC_PARK_WAIT);
 
 	int err = dc_exec_acquire(cpu, &th->exec);
@@ -95,6 +97,8 @@ int dc_decouple(int cpu, int prio)
 	dc_ctx_init_stack(&th->park_ctx, th->park_stack, sizeof(th->park_stack));
 	dc_ctx_switch_new(&th->ctx, &th->park_ctx, park_main, th);
 	/* Here we run on the executive. */
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_fetch_sub_explicit(&dc_self->preempt_off, 1, memory_order_relaxed);
 	return 0;
 }
 

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Preemption of a running decoupled thread.
+ *
+ * User mode takes no interrupts, so the executive borrows a signal: when it
+ * switches into a thread while a higher-priority one sleeps, it arms a
+ * per-executive POSIX timer for that sleeper's deadline, delivered to the
+ * executive's Linux thread alone; a Linux thread that wakes a higher-priority
+ * decoupled thread sends the same signal.  The handler runs on the preempted
+ * thread's stack, on top of the full register state the kernel saved, and
+ * switches out to the scheduler from there; resuming the thread returns from
+ * the handler and sigreturn restores every register.
+ *
+ * A thread never switches out from the middle of the library's own
+ * bookkeeping: `preempt_off` counts such sections, and the handler then
+ * returns at once (the scheduler runs at the end of every one anyway).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "scheduler.h"
+
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+static int install_error;
+
+int dc_preempt_signal(void)
+{
+	/* glibc keeps the lowest real-time signals; we take one from the top. */
+	return SIGRTMAX - 3;
+}
+
+static void on_preempt(int sig, siginfo_t *info, void *uc)
+{
+	(void)sig;
+	(void)info;
+	(void)uc;
+	struct dc_thread *th = dc_self;
+	if (!th || !th->exec || th->exec->current != th)
+		return;
+	if (atomic_load_explicit(&th->preempt_off, memory_order_relaxed))
+		return;
+	atomic_fetch_add_explicit(&th->exec->st_preemptions, 1, memory_order_relaxed);
+	dc_thread_switch_out(th, DC_TS_PREEMPTED);
+}
+
+static void install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_preempt;
+	/* NODEFER: a thread may be preempted while another one sits in this handler. */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	sigdelset(&sa.sa_mask, dc_preempt_signal());
+	if (sigaction(dc_preempt_signal(), &sa, NULL) != 0)
+		install_error = -errno;
+}
+
+/* On the executive's own thread, before its loop (Linux context). */
+int dc_preempt_exec_init(struct dc_executive *ex)
+{
+	pthread_once(&install_once, install);
+	if (install_error)
+		return install_error;
+	struct sigevent sev;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = dc_preempt_signal();
+	sev._sigev_un._tid = ex->tid;
+	int id = -1;
+	long err = dc_arch_syscall6(SYS_timer_create, CLOCK_MONOTONIC, (long)&sev, (long)&id, 0, 0, 0);
+	if (err)
+		return (int)err;
+	ex->preempt_timer = id;
+	ex->pid = getpid();
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, dc_preempt_signal());
+	return -pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+void dc_preempt_exec_fini(struct dc_executive *ex)
+{
+	if (ex->preempt_timer >= 0)
+		dc_arch_syscall6(SYS_timer_delete, ex->preempt_timer, 0, 0, 0, 0, 0);
+	ex->preempt_timer = -1;
+}
+
+/* The earliest deadline of a sleeper that outranks `th` (executive context). */
+static uint64_t first_outranking_deadline(const struct dc_executive *ex, const struct dc_thread *th)
+{
+	uint64_t first = DC_FOREVER;
+	/* Executives run a handful of threads: a scan beats keeping a second heap. */
+	for (int i = 0; i < ex->tq.n; i++) {
+		const struct dc_thread *s = ex->tq.heap[i];
+		if (s->prio > th->prio && s->deadline < first)
+			first = s->deadline;
+	}
+	return first;
+}
+
+static void set_timer(struct dc_executive *ex, uint64_t at)
+{
+	struct itimerspec its = { { 0, 0 }, { (time_t)(at / 1000000000ull), (long)(at % 1000000000ull) } };
+	dc_arch_syscall6(SYS_timer_settime, ex->preempt_timer, TIMER_ABSTIME, (long)&its, 0, 0, 0);
+}
+
+void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th)
+{
+	atomic_store_explicit(&ex->running_prio, th->prio, memory_order_relaxed);
+	if (ex->preempt_timer < 0 || !ex->tq.n)
+		return;
+	uint64_t at = first_outranking_deadline(ex, th);
+	if (at == DC_FOREVER)
+		return;
+	set_timer(ex, at);
+	ex->preempt_armed = 1;
+}
+
+void dc_preempt_disarm(struct dc_executive *ex)
+{
+	atomic_store_explicit(&ex->running_prio, 0, memory_order_relaxed);
+	if (!ex->preempt_armed)
+		return;
+	/* it_value zero disarms */
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	dc_arch_syscall6(SYS_timer_settime, ex->preempt_timer, 0, (long)&its, 0, 0, 0);
+	ex->preempt_armed = 0;
+}
+
+/* A post made `th` ready: interrupt the executive if it runs something lower. */
+void dc_preempt_kick(struct dc_executive *ex, const struct dc_thread *th)
+{
+	int running = atomic_load_explicit(&ex->running_prio, memory_order_relaxed);
+	if (running && th->prio > running && ex->preempt_timer >= 0)
+		dc_arch_syscall6(SYS_tgkill, ex->pid, ex->tid, dc_preempt_signal(), 0, 0, 0);
+}

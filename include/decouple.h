@@ -121,6 +121,17 @@ struct dc_executive_stats {
  */
 int dc_executive_stats(int cpu, struct dc_executive_stats *st);
 
+/* --- partition ----------------------------------------------------------- */
+
+/*
+ * The default real-time CPUs: those in DC_CPUS (a CPU list such as "2-3")
+ * when it is set, else the CPUs isolated by `decouple isolate` or at boot
+ * (isolcpus=), else the last online CPU.  Stores up to `max` of them in
+ * `cpus`, in increasing order, and returns how many there are (possibly more
+ * than max), or -EINVAL when DC_CPUS is malformed or empty.
+ */
+int dc_default_cpus(int *cpus, int max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The real partition round trip on this machine, as root: snapshot every
+ * value isolate may touch, isolate CPU 1, check that no user thread may run
+ * there and that an executive is admitted to the real-time cpuset and polls
+ * (dedicated placement), release, and compare byte for byte.  Then the same
+ * with an isolate killed half-way (SIGKILL while it moves threads).
+ *
+ * Whatever happens, the machine is released at exit, on SIGTERM (the
+ * runner's timeout) and on SIGINT.  Run it under flock /tmp/decouple-cpu1.lock.
+ */
+#include <pthread.h>
+#include <sys/syscall.h>
+
+#include "commands.h"
+#include "cpuset.h"
+#include "internal.h"
+#include "partition.h"
+#include "partition_fake.h"
+#include "tasks.h"
+
+static char state[PATH_MAX];
+
+static const char *const snapshot_globs[] = {
+	"/sys/fs/cgroup/cpuset/cpuset.*", "/sys/fs/cgroup/cpuset/*/cpuset.*",
+	"/sys/fs/cgroup/cpuset.*", "/sys/fs/cgroup/*/cpuset.cpus*", "/sys/fs/cgroup/cgroup.subtree_control",
+	"/proc/irq/*/smp_affinity", "/proc/irq/*/smp_affinity_list", "/proc/irq/default_smp_affinity",
+	"/sys/devices/virtual/workqueue/cpumask*", "/sys/devices/virtual/workqueue/*/cpumask",
+	"/proc/sys/kernel/sched_rt_runtime_us", "/proc/sys/kernel/sched_rt_period_us",
+	"/sys/fs/cgroup/cpuset/*/", NULL,
+};
+
+/* Every value the partition may touch, and which cpusets exist. */
+static char *snapshot(void)
+{
+	struct snap s = { 0 };
+	snap_add(&s, "%s", "");
+	for (int i = 0; snapshot_globs[i]; i++) {
+		glob_t g;
+		if (glob(snapshot_globs[i], 0, NULL, &g) != 0)
+			continue;
+		for (size_t k = 0; k < g.gl_pathc; k++) {
+			const char *p = g.gl_pathv[k];
+			char buf[4096] = "";
+			if (strstr(p, "memory_pressure"))
+				continue;	/* a rate, not a setting */
+			if (p[strlen(p) - 1] == '/') {
+				snap_add(&s, "dir %s\n", p);
+				continue;
+			}
+			int fd = open(p, O_RDONLY);
+			if (fd < 0)
+				continue;	/* write-only files */
+			ssize_t n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = 0;
+			snap_add(&s, "%s\t%s", p, buf);
+		}
+		globfree(&g);
+	}
+	return s.text;
+}
+
+static void release_now(void)
+{
+	struct run_result r;
+	if (state[0] && access(state, F_OK) == 0) {
+		run_cmd(cmd_release, &r, "release", "--state", state, NULL);
+		if (r.status)
+			fprintf(stderr, "cleanup: release failed (%d):\n%s", r.status, r.out);
+	}
+}
+
+static void on_signal(int sig)
+{
+	release_now();
+	_exit(128 + sig);
+}
+
+struct user_on_cpu {
+	int cpu, count;
+};
+
+static int count_user(const struct task_info *t, void *arg)
+{
+	struct user_on_cpu *u = arg;
+	if (task_is_kernel(t) || !CPU_ISSET(u->cpu, &t->allowed))
+		return 0;
+	fprintf(stderr, "user thread %d (%s) may run on CPU %d\n", t->tid, t->comm, u->cpu);
+	u->count++;
+	return 0;
+}
+
+static _Atomic int in_rt_cpuset, decoupled_ok;
+
+/* Decouple onto the isolated CPU for a while, so that its executive can be seen. */
+static void *decoupled_thread(void *arg)
+{
+	int cpu = *(int *)arg;
+	if (dc_decouple(cpu, 10) != 0)
+		return NULL;
+	decoupled_ok = 1;
+	dc_sleep_until(dc_now() + 300000000ull);
+	dc_recouple();
+	return NULL;
+}
+
+static int exec_in_rt_cpuset(void)
+{
+	glob_t g;
+	int found = 0;
+	if (glob("/proc/self/task/*/cpuset", 0, NULL, &g) != 0)
+		return 0;
+	for (size_t k = 0; k < g.gl_pathc; k++) {
+		char buf[256] = "";
+		int fd = open(g.gl_pathv[k], O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		if (!strcmp(buf, "/" CPUSET_RT_NAME "\n"))
+			found++;
+	}
+	globfree(&g);
+	return found;
+}
+
+static void check_executive(int cpu)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, decoupled_thread, &cpu);
+	for (int i = 0; i < 200 && !decoupled_ok; i++)
+		usleep(1000);
+	usleep(50000);
+	in_rt_cpuset = exec_in_rt_cpuset();
+	pthread_join(t, NULL);
+	CHECK(decoupled_ok, "dc_decouple(%d) failed on the isolated CPU", cpu);
+	CHECK_EQ(in_rt_cpuset, 1);
+	struct dc_executive_stats st;
+	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
+	CHECK_EQ(st.placement, DC_PLACEMENT_DEDICATED);
+}
+
+int main(void)
+{
+	if (geteuid() != 0)
+		SKIP("not root: the round trip changes cpusets and IRQs of this machine");
+	unsetenv("DC_SYSROOT");
+	unsetenv("DC_CPUS");
+	setenv("DC_QUIET", "1", 1);
+	int cpu = test_rt_cpu();
+	if (cpu == 0)
+		SKIP("one CPU: none can be isolated while a housekeeping CPU remains");
+	if (access(DC_STATE_DEFAULT, F_OK) == 0 || dc_partition_cpu_isolated(cpu))
+		SKIP("CPU %d is isolated already (%s): not touching someone's partition", cpu, DC_STATE_DEFAULT);
+	struct cpuset_fs fs;
+	if (cpuset_detect(&fs))
+		SKIP("no cpuset controller mounted");
+	test_pin_to_housekeeping();
+
+	char dir[] = "/tmp/decouple-roundtrip.XXXXXX";
+	if (!mkdtemp(dir))
+		SKIP("mkdtemp: %s", strerror(errno));
+	snprintf(state, sizeof(state), "%s/state", dir);
+	setenv("DC_STATE", state, 1);
+	atexit(release_now);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	char cpuarg[16];
+	snprintf(cpuarg, sizeof(cpuarg), "%d", cpu);
+	char *before = snapshot();
+	struct run_result r;
+
+	/* 1. isolate, check, release, compare */
+	run_cmd(cmd_isolate, &r, "isolate", "--cpus", cpuarg, "--state", state, NULL);
+	printf("%s", r.out);
+	CHECK_EQ(r.status, 0);
+	struct user_on_cpu u = { cpu, 0 };
+	tasks_for_each(count_user, &u);
+	CHECK_EQ(u.count, 0);
+	CHECK_EQ(dc_partition_cpu_isolated(cpu), 1);
+	int cpus[4];
+	CHECK_EQ(dc_default_cpus(cpus, 4), 1);
+	CHECK_EQ(cpus[0], cpu);
+	check_executive(cpu);
+	run_cmd(cmd_release, &r, "release", "--state", state, NULL);
+	printf("%s", r.out);
+	CHECK_EQ(r.status, 0);
+	char *after = snapshot();
+	CHECK(snap_equal(before, after, "round trip"), "release did not restore every value");
+	free(after);
+
+	/* 2. an isolate killed while it moves threads */
+	setenv("DC_ISOLATE_STOP_AFTER", "12", 1);
+	run_cmd(cmd_isolate, &r, "isolate", "--cpus", cpuarg, "--state", state, NULL);
+	unsetenv("DC_ISOLATE_STOP_AFTER");
+	CHECK(r.status == 128 + SIGKILL, "isolate with DC_ISOLATE_STOP_AFTER=12: status %d\n%s", r.status, r.out);
+	CHECK(access(state, F_OK) == 0, "the killed isolate left no state");
+	run_cmd(cmd_release, &r, "release", "--state", state, NULL);
+	printf("after SIGKILL: %s", r.out);
+	CHECK_EQ(r.status, 0);
+	after = snapshot();
+	CHECK(snap_equal(before, after, "killed isolate"), "release after SIGKILL did not restore every value");
+	printf("%zu bytes of settings identical after both round trips\n", strlen(before));
+	free(after);
+	free(before);
+	rmdir(dir);
+	return test_done();
+}

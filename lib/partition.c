@@ -262,15 +262,21 @@ int dc_partition_load(const char *path, struct dc_partition *p)
 
 /* --- what the executive asks ------------------------------------------------- */
 
+/*
+ * These run in the caller's thread (dc_decouple()), whose errno is the
+ * application's: the files they read must leave it alone.
+ */
 int dc_partition_cpu_isolated(int cpu)
 {
 	struct dc_partition p;
 	cpu_set_t boot;
-	if (cpu < 0 || cpu >= CPU_SETSIZE)
-		return 0;
-	if (dc_partition_load(NULL, &p) == 0 && dc_partition_active(&p) && CPU_ISSET(cpu, &p.cpus))
-		return 1;
-	return dc_kernel_isolated_cpus(&boot) == 0 && CPU_ISSET(cpu, &boot);
+	int saved_errno = errno, isolated = 0;
+	if (cpu >= 0 && cpu < CPU_SETSIZE)
+		isolated = (dc_partition_load(NULL, &p) == 0 && dc_partition_active(&p) &&
+			    CPU_ISSET(cpu, &p.cpus)) ||
+			   (dc_kernel_isolated_cpus(&boot) == 0 && CPU_ISSET(cpu, &boot));
+	errno = saved_errno;
+	return isolated;
 }
 
 int dc_partition_admit(int cpu, int tid)
@@ -279,10 +285,12 @@ int dc_partition_admit(int cpu, int tid)
 	struct dc_partition p;
 	if (cpu < 0 || cpu >= CPU_SETSIZE)
 		return -EINVAL;
-	if (dc_partition_load(NULL, &p) || !dc_partition_active(&p) || !CPU_ISSET(cpu, &p.cpus))
+	int saved_errno = errno;
+	int active = dc_partition_load(NULL, &p) == 0 && dc_partition_active(&p) &&
+		     CPU_ISSET(cpu, &p.cpus) && p.cpuset[0] && p.admit[0];
+	errno = saved_errno;
+	if (!active)
 		return 0;	/* not partitioned by decouple: nothing to enter */
-	if (!p.cpuset[0] || !p.admit[0])
-		return 0;
 	char rel[600], path[768], num[16];
 	snprintf(rel, sizeof(rel), "%s/%s", p.cpuset, p.admit);
 	int err = dc_sysroot_path(path, sizeof(path), rel);
@@ -346,7 +354,9 @@ int dc_default_cpus(int *cpus, int max)
 	const char *source;
 	if (max < 0 || (max && !cpus))
 		return -EINVAL;
+	int saved_errno = errno;
 	int err = dc_partition_default_cpus(&set, &source);
+	errno = saved_errno;
 	if (err)
 		return err;
 	int n = 0;

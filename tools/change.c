@@ -145,6 +145,15 @@ int change_mkdir(struct changer *c, const char *path, const char *taskfile)
 		return err;
 	if (mkdir(full, 0755) != 0)
 		return -errno;
+	if (sysfs_is_fake()) {
+		/* cgroupfs makes a cgroup's files with it; a fake tree's directory is empty */
+		char file[PATH_MAX + 64];
+		if (str_fmt(file, sizeof(file), "%s/%s", full, taskfile) == 0) {
+			int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+			if (fd >= 0)
+				close(fd);
+		}
+	}
 	change_applied(c);
 	return 1;
 }

@@ -52,7 +52,7 @@ struct isolate_opts {
 	char state[PATH_MAX];
 };
 
-/* Options and the CPUs they name.  0, or the exit status of a usage error. */
+/* Options and the CPUs they name.  0 to go on, -1 after --help, or an exit status. */
 static int parse_args(int argc, char **argv, struct isolate_opts *o)
 {
 	static const struct option longopts[] = {
@@ -72,7 +72,7 @@ static int parse_args(int argc, char **argv, struct isolate_opts *o)
 		case 'n': o->dry_run = 1; break;
 		case 's': state = optarg; break;
 		case 'r': setenv("DC_SYSROOT", optarg, 1); break;
-		case 'h': usage(stdout); exit(0);
+		case 'h': usage(stdout); return -1;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -217,7 +217,7 @@ int cmd_isolate(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	int status = parse_args(argc, argv, &o);
 	if (status)
-		return status;
+		return status < 0 ? 0 : status;
 	if (!o.dry_run && !sysfs_is_fake() && geteuid() != 0) {
 		fprintf(stderr, "decouple isolate: must run as root to change cpusets and IRQ "
 			"affinity (--dry-run shows the plan)\n");

@@ -209,6 +209,9 @@ static void report_threads(const struct cpuset_fs *fs, const cpu_set_t *iso)
 		       fs->version == CPUSET_V2 ? " (by their cgroup's effective CPUs)" : "", t.user_names);
 	if (t.admitted)
 		printf("  %d threads in %s: %s\n", t.admitted, CPUSET_RT_NAME, t.admitted_names);
+	if (t.user_asleep)
+		printf("  %d user threads asleep since before the isolate last ran there: they wake on "
+		       "a housekeeping CPU, but ps -o psr shows the old CPU until then\n", t.user_asleep);
 }
 
 int cmd_isolate(int argc, char **argv)

@@ -114,9 +114,12 @@ static void show_cpus(const cpu_set_t *cpus)
 	snprintf(rel, sizeof(rel), "/%s", CPUSET_RT_NAME);
 	tasks_on_cpus(cpus, rel, &t);
 	printf("threads allowed on CPU %s:\n", list);
-	printf("  %d kernel threads (%d pinned there by the kernel)%s%s\n", t.kernel,
+	printf("  %d kernel threads (%d per-CPU or kernel-managed)%s%s\n", t.kernel,
 	       t.kernel_pinned, t.kernel ? ": " : "", t.kernel_names);
 	printf("  %d user threads%s%s\n", t.user, t.user ? ": " : "", t.user_names);
+	if (t.user_asleep)
+		printf("  (%d more user threads last ran there and have slept since: they wake on "
+		       "allowed CPUs, but ps shows the old CPU until then)\n", t.user_asleep);
 	if (t.admitted)
 		printf("  %d threads in %s: %s\n", t.admitted, CPUSET_RT_NAME, t.admitted_names);
 	irq_on_cpus(cpus, &irq);

@@ -144,8 +144,11 @@ static int count_on_cpus(const struct task_info *t, void *arg)
 	struct on_cpus_ctx *c = arg;
 	cpu_set_t both;
 	CPU_AND(&both, &t->allowed, c->cpus);
-	if (!CPU_COUNT(&both))
+	if (!CPU_COUNT(&both)) {
+		if (!task_is_kernel(t) && t->psr >= 0 && t->psr < CPU_SETSIZE && CPU_ISSET(t->psr, c->cpus))
+			c->out->user_asleep++;
 		return 0;
+	}
 	if (c->admitted_cpuset && in_cpuset(t->tid, c->admitted_cpuset)) {
 		char name[96];
 		snprintf(name, sizeof(name), "%s[%d]", t->comm, t->tid);

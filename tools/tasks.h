@@ -42,6 +42,11 @@ int tasks_for_each(int (*fn)(const struct task_info *t, void *ctx), void *ctx);
 struct tasks_on_cpus {
 	int admitted, user, kernel, kernel_pinned;
 	char admitted_names[512], user_names[512], kernel_names[1024];
+	/*
+	 * User threads that may no longer run there but last ran there: asleep
+	 * since before the isolate, ps shows them on the old CPU until they wake.
+	 */
+	int user_asleep;
 };
 void tasks_on_cpus(const cpu_set_t *cpus, const char *admitted_cpuset, struct tasks_on_cpus *out);
 

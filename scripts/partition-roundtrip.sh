@@ -84,10 +84,16 @@ for st in /proc/[0-9]*/task/[0-9]*/status; do
 done
 [ $foreign = 0 ] && echo "ok: no user thread may run on CPU $cpu"
 [ $foreign = 0 ] || fail=1
-# ps's view: the CPU each thread last ran on.  A thread asleep since before
-# the isolate still shows its old CPU until it wakes, so this one only informs.
-ps -eLo psr,stat,comm --no-headers | awk -v c="$cpu" '$1 == c && $3 !~ /^(kworker|ksoftirqd|migration|cpuhp|idle_inject|rcu|irq\/)/ { n++; l = l " " $3 "(" $2 ")" }
-	END { printf "ps: %d non-kernel-looking threads last ran on CPU %s:%s\n", n, c, l }'
+# ps's view: the CPU each user thread (not a child of kthreadd) last ran on.
+# Linux does not move a sleeping thread when its CPUs change, so a thread
+# asleep since before the isolate still shows the old CPU until it wakes
+# (elsewhere): those only inform.  One that runs there is a failure.
+ps -eLo psr,stat,pid,ppid,comm --no-headers | awk -v c="$cpu" '
+	$1 == c && $3 != 2 && $4 != 2 { if ($2 ~ /^R/) { bad++; b = b " " $5 } else { n++; l = l " " $5 } }
+	END {
+		printf "ps: %d user threads asleep since before the isolate last ran on CPU %s:%s\n", n, c, l
+		if (bad) { printf "FAIL: %d user threads run on CPU %s:%s\n", bad, c, b; exit 1 }
+	}' || fail=1
 
 "$decouple" status --state "$state" | sed 's/^/  status: /'
 

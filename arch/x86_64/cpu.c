@@ -45,7 +45,7 @@ int dc_arch_cycles_invariant(void)
 {
 	unsigned a, b, c, d;
 	/* CPUID 0x80000007 EDX bit 8: invariant TSC (Intel SDM 17.17.1, AMD APM 2.1). */
-	if (__get_cpuid_max(0x80000000, 0) < 0x80000007)
+	if (__get_cpuid_max(0x80000000u, 0) < 0x80000007u)
 		return 0;
 	__cpuid(0x80000007, a, b, c, d);
 	(void)a; (void)b; (void)c;

@@ -45,7 +45,7 @@ int dc_arch_cycles_invariant(void)
 {
 	unsigned a, b, c, d;
 	/* CPUID 0x80000007 EDX bit 8: invariant TSC (Intel SDM 17.17.1, AMD APM 2.1). */
-	if (__get_cpuid_max(0x80000000u, 0) < 0x80000007u)
+	if ((unsigned)__get_cpuid_max(0x80000000u, 0) < 0x80000007u)
 		return 0;
 	__cpuid(0x80000007, a, b, c, d);
 	(void)a; (void)b; (void)c;
@@ -64,7 +64,7 @@ int dc_arch_has_user_wait(void)
 	if (v < 0) {
 		unsigned a, b, c, d;
 		v = 0;
-		if (__get_cpuid_max(0, 0) >= 7) {
+		if ((unsigned)__get_cpuid_max(0, 0) >= 7u) {
 			__cpuid_count(7, 0, a, b, c, d);
 			(void)a; (void)b; (void)d;
 			v = (c >> 5) & 1;

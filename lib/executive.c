@@ -17,18 +17,22 @@
 
 #include "internal.h"
 #include "scheduler.h"
+#include "partition.h"
 
 static pthread_mutex_t exec_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dc_executive *executives[DC_MAX_CPUS];
 static _Atomic int warned_throttle, warned_not_isolated, warned_dma;
 
+/* Under DC_SYSROOT, so that tests can offline a CPU in a fake tree. */
 static int cpu_online(int cpu)
 {
-	char path[64], c = '1';
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d", cpu);
-	if (access(path, F_OK) != 0)
+	char rel[64], path[512], c = '1';
+	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d", cpu);
+	if (dc_sysroot_path(path, sizeof(path), rel) || access(path, F_OK) != 0)
 		return 0;
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	if (dc_sysroot_path(path, sizeof(path), rel))
+		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 1;	/* CPUs that cannot go offline have no such file */

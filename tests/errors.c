@@ -67,6 +67,18 @@ int main(void)
 	if (geteuid() == 0)
 		CHECK_EQ(decouple_unprivileged(cpu), 0);
 
+	/* An offline CPU, in a fake /sys. */
+	char root[] = "/tmp/dc-errors-XXXXXX", path[256];
+	CHECK(mkdtemp(root) != NULL, "mkdtemp");
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/devices/system/cpu/cpu%d && echo 0 > "
+		 "%s/sys/devices/system/cpu/cpu%d/online", root, cpu, root, cpu);
+	CHECK_EQ(system(path), 0);
+	setenv("DC_SYSROOT", root, 1);
+	CHECK_EQ(dc_decouple(cpu, 10), -ENODEV);
+	unsetenv("DC_SYSROOT");
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	CHECK_EQ(system(path), 0);
+
 	CHECK_EQ(dc_executive_configure(cpu, &ok), 0);
 	int err = dc_decouple(cpu, 10);
 	if (err == -EPERM)

@@ -144,13 +144,8 @@ void dc_margin_observe(struct dc_margin *m, int64_t late_ns)
 	m->margin_ns = with_slack(kth_smallest(copy, m->n, (m->n * DC_MARGIN_QUANTILE) / 100));
 }
 
-/*
- * How long before `deadline` to wake, for an idle period starting at `now`;
- * 0 to poll the whole period.  See the policy at the top of the file.
- */
-static uint64_t margin_for(struct dc_margin *m, uint64_t now, uint64_t deadline)
+uint64_t dc_margin_for(struct dc_margin *m, uint64_t span)
 {
-	uint64_t span = deadline - now;
 	uint64_t cap = span / DC_SPAN_SHARE;
 	if (m->median_ns <= cap) {
 		m->spun = 0;
@@ -169,7 +164,7 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 	if (deadline != DC_FOREVER) {
 		if (deadline <= now)
 			return;
-		uint64_t margin = margin_for(&ex->margin, now, deadline);
+		uint64_t margin = dc_margin_for(&ex->margin, deadline - now);
 		if (!margin) {
 			spin_until(ex, deadline);
 			return;

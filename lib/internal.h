@@ -128,6 +128,11 @@ struct dc_margin {
 };
 void dc_margin_init(struct dc_margin *m);
 void dc_margin_observe(struct dc_margin *m, int64_t late_ns);
+/*
+ * How long before the end of an idle period of `span` ns to wake from a
+ * Linux sleep; 0: poll the whole period (see the policy in idle.c).
+ */
+uint64_t dc_margin_for(struct dc_margin *m, uint64_t span);
 
 struct dc_executive {
 	int cpu;

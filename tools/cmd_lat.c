@@ -206,24 +206,21 @@ static int parse(int argc, char **argv, struct lat_opts *o)
 	return 0;
 }
 
-/* Storage for every sample the run can take. */
+/* Storage for every sample the run can take: -l, -D, or an endless run's bound. */
 static int sample_budget(const struct lat_opts *o, size_t *n)
 {
-	uint64_t want = LAT_ENDLESS_SAMPLES;
+	uint64_t want = o->loops ? o->loops : LAT_ENDLESS_SAMPLES;
 	if (o->duration_ns) {
 		uint64_t by_time = o->duration_ns / ((uint64_t)o->interval_us * 1000) + 1;
-		if (by_time > LAT_MAX_SAMPLES && !o->loops) {
+		if (!o->loops && by_time > LAT_MAX_SAMPLES) {
 			fprintf(stderr, PROG ": -D at -i %ld takes %" PRIu64 " samples, more than the "
 				"%u this tool keeps: use a longer interval, a shorter run or -l\n",
 				o->interval_us, by_time, LAT_MAX_SAMPLES);
 			return -EINVAL;
 		}
-		want = by_time;
+		if (!o->loops || by_time < want)
+			want = by_time;
 	}
-	if (o->loops && o->loops < want)
-		want = o->loops;
-	if (o->loops && !o->duration_ns)
-		want = o->loops;
 	*n = (size_t)want;
 	return 0;
 }

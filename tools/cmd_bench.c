@@ -1,13 +1,732 @@
 /* SPDX-License-Identifier: MIT */
-/* decouple bench: placeholder until its issue lands. */
+/*
+ * decouple bench: the paper's evaluation (Section III) in one run.
+ * cyclictest against `decouple lat`, idle against hackbench, a core shared
+ * with Linux against one partitioned away from it, beside the noise floor
+ * of a bare polling loop.  Each measurement is a child process, so that
+ * wait4() tells the CPU time it cost.  Configurations are interleaved in
+ * rounds, so that slow drifts of a noisy machine hit all of them alike.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "bench_config.h"
+#include "bench_plot.h"
+#include "bench_report.h"
+#include "bench_result.h"
+#include "bench_run.h"
 #include "commands.h"
+#include "cpulist.h"
+#include "cyclictest_parse.h"
+#include "load.h"
+#include "machine.h"
+#include "partition.h"
+
+#define DEFAULT_LOAD	"hackbench -s 10000 -l 10000"
+#define RAMP_S		1.0	/* the load runs this long before a measurement starts */
+#define STARTUP_S	30.0	/* a measurement may overrun its window by this much */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: decouple bench [--duration S] [--interval US] [--cpu N] [--out DIR]\n"
+		"                      [--configs LIST] [--rounds N] [--load CMD] [--list]\n"
+		"\n"
+		"The paper's evaluation in one run: cyclictest (rt-tests) against a\n"
+		"decoupled thread (decouple lat), idle and under load, on a CPU shared\n"
+		"with Linux and on one partitioned away from it (decouple isolate), beside\n"
+		"the noise floor of a bare polling loop (decouple noise).  The machine is\n"
+		"released afterwards.  Writes summary.json, summary.md, CONFIG.hist and\n"
+		"gnuplot figures into DIR.  Needs root for the partitioned configurations.\n"
+		"\n"
+		"  -D, --duration S    seconds per configuration, all rounds together (10)\n"
+		"  -i, --interval US   wake-up period in µs (1000, cyclictest's default)\n"
+		"  -c, --cpu N         the real-time CPU (default: the last online CPU)\n"
+		"  -o, --out DIR       where the report goes (results)\n"
+		"  -C, --configs LIST  comma-separated configuration names (default: all)\n"
+		"  -r, --rounds N      interleave in N rounds (default: duration / 2, 1..5)\n"
+		"  -l, --load CMD      the load (default: %s), restarted until stopped\n"
+		"      --list          list the configurations and exit\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0 done, 1 a configuration failed or the machine could not be\n"
+		"restored, 2 usage error or missing program, 128+N stopped by signal N (what\n"
+		"was measured until then is reported).  See decouple-bench(1).\n",
+		DEFAULT_LOAD);
+}
+
+static void list_configs(void)
+{
+	for (int i = 0; i < BENCH_NCONFIGS; i++)
+		printf("%-25s %-24s %s\n", bench_configs[i].name, bench_configs[i].figure,
+		       bench_configs[i].what);
+}
+
+struct bench_opts {
+	int duration, interval, cpu, rounds;
+	const char *out, *load;
+	bool sel[BENCH_NCONFIGS];
+};
+
+struct bench {
+	struct bench_opts o;
+	struct bench_params p;
+	struct bench_result r[BENCH_NCONFIGS];
+	struct machine m;
+	struct load load;
+	bool isolated, tty;
+	int slot, nslots, round;
+	struct timespec t0;
+	char self[PATH_MAX];
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* A whole number in [lo, hi], or -1. */
+static long number_arg(const char *s, long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	return v;
+}
+
+static int bad_value(const char *opt, const char *val, const char *want)
+{
+	fprintf(stderr, "decouple bench: %s '%s': %s\n", opt, val, want);
+	return 2;
+}
+
+/* 0 to go on, -1 after --help or --list, or an exit status. */
+static int parse_args(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "duration", required_argument, NULL, 'D' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "configs", required_argument, NULL, 'C' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "list", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *configs = NULL;
+	char bad[64];
+	int opt;
+	o->duration = 10;
+	o->interval = 1000;
+	o->cpu = -1;
+	o->rounds = 0;
+	o->out = "results";
+	o->load = DEFAULT_LOAD;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "D:i:c:o:C:r:l:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'D':
+			if ((o->duration = (int)number_arg(optarg, 1, 86400)) < 0)
+				return bad_value("--duration", optarg, "whole seconds, 1 to 86400");
+			break;
+		case 'i':
+			if ((o->interval = (int)number_arg(optarg, 50, 1000000)) < 0)
+				return bad_value("--interval", optarg, "µs, 50 to 1000000");
+			break;
+		case 'c':
+			if ((o->cpu = (int)number_arg(optarg, 0, CPU_SETSIZE - 1)) < 0)
+				return bad_value("--cpu", optarg, "a CPU number");
+			break;
+		case 'r':
+			if ((o->rounds = (int)number_arg(optarg, 1, 1000)) < 0)
+				return bad_value("--rounds", optarg, "1 to 1000");
+			break;
+		case 'o': o->out = optarg; break;
+		case 'C': configs = optarg; break;
+		case 'l': o->load = optarg; break;
+		case 'L': list_configs(); return -1;
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "decouple bench: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!*o->out || !*o->load)
+		return bad_value(*o->out ? "--load" : "--out", "", "must not be empty");
+	if (!configs) {
+		for (int i = 0; i < BENCH_NCONFIGS; i++)
+			o->sel[i] = true;
+	} else if (bench_configs_parse(configs, o->sel, bad, sizeof(bad))) {
+		fprintf(stderr, "decouple bench: unknown configuration '%s'; `decouple bench --list` "
+			"names them\n", bad);
+		return 2;
+	}
+	if (!o->rounds)
+		o->rounds = o->duration / 2 < 1 ? 1 : o->duration / 2 > 5 ? 5 : o->duration / 2;
+	if (o->rounds > o->duration) {
+		fprintf(stderr, "decouple bench: --rounds %d is more than --duration %d: each round "
+			"measures every configuration for at least a second\n", o->rounds, o->duration);
+		return 2;
+	}
+	return 0;
+}
+
+/* The real-time CPU: online, and not the only one.  0 or an exit status. */
+static int check_cpu(struct bench_opts *o)
+{
+	cpu_set_t online;
+	char list[256];
+	if (dc_online_cpus(&online)) {
+		fprintf(stderr, "decouple bench: cannot read the online CPUs "
+			"(/sys/devices/system/cpu/online)\n");
+		return 1;
+	}
+	dc_cpulist_format(&online, list, sizeof(list));
+	if (CPU_COUNT(&online) < 2) {
+		fprintf(stderr, "decouple bench: only one CPU is online (%s): the benchmark needs one "
+			"to measure on and one for Linux and the load\n", list);
+		return 2;
+	}
+	if (o->cpu < 0)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &online))
+				o->cpu = c;
+	if (!CPU_ISSET(o->cpu, &online)) {
+		fprintf(stderr, "decouple bench: CPU %d does not exist or is offline (online: %s)\n",
+			o->cpu, list);
+		return 2;
+	}
+	return 0;
+}
+
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+	if (!path)
+		path = "/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ":");
+		if (len && snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, prog) < (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return true;
+		p += len + (p[len] == ':');
+	}
+	return false;
+}
+
+/* cyclictest, hackbench and gnuplot where the selection needs them.  0 or 2. */
+static int check_programs(const struct bench_opts *o)
+{
+	bool cyclic = false, load = false;
+	const char *missing[3];
+	int n = 0;
+	for (int i = 0; i < BENCH_NCONFIGS; i++) {
+		if (!o->sel[i])
+			continue;
+		cyclic |= bench_configs[i].tool == BENCH_CYCLICTEST;
+		load |= bench_configs[i].load;
+	}
+	if (cyclic && !in_path("cyclictest"))
+		missing[n++] = "cyclictest";
+	/* A load of the user's own is theirs to provide. */
+	if (load && !strcmp(o->load, DEFAULT_LOAD) && !in_path("hackbench"))
+		missing[n++] = "hackbench";
+	if (!in_path("gnuplot"))
+		missing[n++] = "gnuplot";
+	if (!n)
+		return 0;
+	fprintf(stderr, "decouple bench: missing");
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, " %s", missing[i]);
+	fprintf(stderr, ": install them with `apt-get install rt-tests gnuplot-nox` (Debian, "
+		"Ubuntu), or run `make bench`, which installs them itself\n");
+	return 2;
+}
+
+/* What cannot run with our privileges is skipped, and says why. */
+static void skip_unprivileged(struct bench *b)
+{
+	struct rlimit rl;
+	bool root = geteuid() == 0;
+	bool fifo = root || (getrlimit(RLIMIT_RTPRIO, &rl) == 0 && rl.rlim_cur >= 99);
+	for (int i = 0; i < BENCH_NCONFIGS; i++) {
+		struct bench_result *r = &b->r[i];
+		if (!r->selected)
+			continue;
+		if (!fifo) {
+			r->state = BENCH_SKIPPED;
+			snprintf(r->reason, sizeof(r->reason), "needs root (or `ulimit -r 99`) to run "
+				 "at SCHED_FIFO priority 99");
+		} else if (r->cfg->partitioned && !root) {
+			r->state = BENCH_SKIPPED;
+			snprintf(r->reason, sizeof(r->reason), "needs root: `decouple isolate` changes "
+				 "cpusets, IRQ affinity and RT throttling");
+		}
+	}
+}
+
+static void stamp(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Pause for s seconds, cut short by a stop signal.  0, or -EINTR when stopped. */
+static int pause_s(double s)
+{
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!stop_signal && bench_elapsed(&start) < s) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return stop_signal ? -EINTR : 0;
+}
+
+/* --- the partition ----------------------------------------------------------- */
+
+static int isolate(struct bench *b)
+{
+	char cpu[16], log[PATH_MAX];
+	snprintf(cpu, sizeof(cpu), "%d", b->o.cpu);
+	snprintf(log, sizeof(log), "%s/raw/isolate-%d.log", b->o.out, b->p.isolations + 1);
+	char *argv[] = { b->self, "isolate", "--cpus", cpu, NULL };
+	int st = bench_run_simple(argv, log);
+	struct dc_partition part;
+	if (st == 0 && dc_partition_load(NULL, &part) == 0 && dc_partition_active(&part)) {
+		b->isolated = true;
+		b->p.isolations++;
+		return 0;
+	}
+	fprintf(stderr, "decouple bench: `decouple isolate --cpus %s` failed (exit %d): see %s\n",
+		cpu, st, log);
+	/* A failed isolate rolls itself back; a journal it still leaves is released. */
+	if (dc_partition_load(NULL, &part) != -ENOENT) {
+		b->isolated = true;
+		b->p.isolations++;
+	}
+	return -EIO;
+}
+
+static int release(struct bench *b)
+{
+	char log[PATH_MAX];
+	if (!b->isolated)
+		return 0;
+	snprintf(log, sizeof(log), "%s/raw/release-%d.log", b->o.out, b->p.isolations);
+	char *argv[] = { b->self, "release", NULL };
+	int st = bench_run_simple(argv, log);
+	b->isolated = false;
+	if (st) {
+		fprintf(stderr, "decouple bench: `decouple release` failed (exit %d): see %s, and run "
+			"`decouple release` again\n", st, log);
+		b->p.release_failed = 1;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* --- one measurement ---------------------------------------------------------- */
+
+static int slot_seconds(const struct bench *b, int round)
+{
+	return b->o.duration / b->o.rounds + (round < b->o.duration % b->o.rounds);
+}
+
+struct slot_ctx {
+	struct bench *b;
+	const struct bench_result *r;
+	double max_us;	/* of this configuration so far */
+};
+
+static void slot_progress(void *ctx, double elapsed)
+{
+	struct slot_ctx *s = ctx;
+	struct bench *b = s->b;
+	char max[32] = "-";
+	if (!b->tty)
+		return;
+	if (s->max_us > 0)
+		bench_fmt_us(max, sizeof(max), s->max_us);
+	printf("\r\033[K[%d/%d] %-25s round %d/%d  %5.1f/%d s  max so far %s µs  (run %.0f s)",
+	       b->slot + 1, b->nslots, s->r->cfg->name, b->round + 1, b->o.rounds, elapsed,
+	       slot_seconds(b, b->round), max, bench_elapsed(&b->t0));
+	fflush(stdout);
+}
+
+/* The last non-empty line of a file, to say why a tool failed. */
+static void last_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	buf[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		size_t n = strlen(line);
+		if (!n)
+			continue;
+		if (n >= len)
+			n = len - 1;
+		memcpy(buf, line, n);
+		buf[n] = 0;
+	}
+	if (f)
+		fclose(f);
+}
+
+static double max_of(const struct samples *s, size_t from)
+{
+	uint64_t m = 0;
+	for (size_t i = from; i < s->n; i++)
+		if (s->ns[i] > m)
+			m = s->ns[i];
+	return m / 1e3;
+}
+
+static void measure(struct bench *b, struct bench_result *r)
+{
+	const struct bench_config *cfg = r->cfg;
+	int secs = slot_seconds(b, b->round);
+	char cpu[16], us[16], dur[16], out[PATH_MAX], ns[PATH_MAX];
+	snprintf(cpu, sizeof(cpu), "%d", b->o.cpu);
+	snprintf(us, sizeof(us), "%d", b->o.interval);
+	snprintf(dur, sizeof(dur), "%d", secs);
+	snprintf(out, sizeof(out), "%s/raw/%s-r%d.out", b->o.out, cfg->name, b->round + 1);
+	snprintf(ns, sizeof(ns), "%s/raw/%s-r%d.ns", b->o.out, cfg->name, b->round + 1);
+
+	char *cyclic[] = { "cyclictest", "-m", "-a", cpu, "-p", "99", "-i", us, "-d", "0",
+			   "-D", dur, "-q", "-v", "-N", NULL };
+	char *lat[] = { b->self, "lat", "-a", cpu, "-p", "99", "-i", us, "-D", dur, "-q",
+			"--placement", cfg->tool == BENCH_LAT_SHARED ? "shared" : "dedicated",
+			"--samples", ns, NULL };
+	char *noise[] = { b->self, "noise", "-a", cpu, "-p", "99", "-i", us, "-D", dur, "-q",
+			  "--samples", ns, NULL };
+	char **argv = cfg->tool == BENCH_CYCLICTEST ? cyclic : cfg->tool == BENCH_NOISE ? noise : lat;
+	/*
+	 * cyclictest and the bare loop pin themselves with sched_setaffinity,
+	 * which the isolated CPU refuses outside its cpuset: they start in it.
+	 * decouple lat admits its executive itself and keeps its Linux
+	 * threads on the housekeeping CPUs.
+	 */
+	int admit = cfg->partitioned && cfg->tool != BENCH_LAT_DEDICATED ? b->o.cpu : -1;
+
+	if (!b->tty)
+		printf("[%d/%d] %s, round %d/%d, %d s%s\n", b->slot + 1, b->nslots, cfg->name,
+		       b->round + 1, b->o.rounds, secs, cfg->load ? " after 1 s of load" : "");
+	if (cfg->load) {
+		int err = load_start(&b->load, b->o.load);
+		if (err) {
+			snprintf(r->reason, sizeof(r->reason), "cannot start the load: %s", strerror(-err));
+			goto fail;
+		}
+		if (pause_s(RAMP_S))
+			goto stop_load;
+	}
+
+	struct bench_child child;
+	struct bench_outcome o;
+	struct slot_ctx sc = { b, r, r->s.n ? max_of(&r->s, 0) : 0 };
+	unlink(ns);
+	int err = bench_spawn(&child, argv, out, admit);
+	if (err) {
+		snprintf(r->reason, sizeof(r->reason), "cannot start %s: %s", argv[0], strerror(-err));
+		goto stop_load;
+	}
+	bench_wait(&child, &stop_signal, secs + STARTUP_S, slot_progress, &sc, &o);
+	if (cfg->load) {
+		int left = load_stop(&b->load);
+		if (left)
+			fprintf(stderr, "decouple bench: %d load processes outlived SIGKILL\n", left);
+		b->p.load_left += left;
+	}
+
+	size_t before = r->s.n;
+	if (cfg->tool == BENCH_CYCLICTEST) {
+		struct cyclictest_info info;
+		err = cyclictest_parse_file(out, &r->s, &info);
+		r->missing += info.missing;
+	} else {
+		err = access(ns, F_OK) == 0 ? samples_load(&r->s, ns) : 0;
+	}
+	size_t got = r->s.n - before;
+	r->slots++;
+	r->cpu_s += o.cpu_s;
+	r->window_s += o.wall_s;
+	r->expected += secs * 1e6 / b->o.interval;
+	if (b->tty)
+		printf("\r\033[K");
+	if (!got) {
+		char why[200];
+		last_line(out, why, sizeof(why));
+		snprintf(r->reason, sizeof(r->reason), "%s exited %d without samples%s%s%s",
+			 cfg->tool == BENCH_CYCLICTEST ? "cyclictest" : argv[1], o.status,
+			 err ? " (unreadable output)" : "", why[0] ? ": " : "", why);
+		printf("[%d/%d] %s: no samples: %s\n", b->slot + 1, b->nslots, cfg->name, r->reason);
+		if (!r->s.n)
+			r->state = BENCH_FAILED;
+		return;
+	}
+	char max[32];
+	bench_fmt_us(max, sizeof(max), max_of(&r->s, before));
+	printf("[%d/%d] %s, round %d/%d: %zu samples, max %s µs, CPU %.1f%%%s\n", b->slot + 1,
+	       b->nslots, cfg->name, b->round + 1, b->o.rounds, got, max,
+	       o.wall_s > 0 ? 100 * o.cpu_s / o.wall_s : 0, o.stopped ? " (stopped early)" : "");
+	if (o.status && !o.stopped)
+		printf("  note: it exited %d; see %s\n", o.status, out);
+	return;
+
+stop_load:
+	if (cfg->load)
+		b->p.load_left += load_stop(&b->load);
+fail:
+	if (!stop_signal && !r->s.n) {
+		r->state = BENCH_FAILED;
+		printf("[%d/%d] %s: %s\n", b->slot + 1, b->nslots, cfg->name, r->reason);
+	}
+}
+
+/* --- the run --------------------------------------------------------------- */
+
+/*
+ * Round r: even rounds measure the unpartitioned configurations, then the
+ * partitioned ones; odd rounds the other way round, each list reversed.
+ * So each isolate serves two rounds, and no configuration always comes
+ * first after a change of the machine.
+ */
+static int plan(const struct bench *b, int round, int order[BENCH_NCONFIGS])
+{
+	int n = 0;
+	bool odd = round & 1;
+	for (int phase = 0; phase < 2; phase++) {
+		bool partitioned = odd ? phase == 0 : phase == 1;
+		for (int k = 0; k < BENCH_NCONFIGS; k++) {
+			int i = odd ? BENCH_NCONFIGS - 1 - k : k;
+			if (b->r[i].selected && b->r[i].cfg->partitioned == partitioned)
+				order[n++] = i;
+		}
+	}
+	return n;
+}
+
+static void run_rounds(struct bench *b)
+{
+	int order[BENCH_NCONFIGS];
+	for (b->round = 0; b->round < b->o.rounds && !stop_signal; b->round++) {
+		int n = plan(b, b->round, order);
+		for (int k = 0; k < n && !stop_signal; k++) {
+			struct bench_result *r = &b->r[order[k]];
+			if (r->state == BENCH_SKIPPED || r->state == BENCH_FAILED)
+				continue;
+			if (r->cfg->partitioned && !b->isolated && isolate(b)) {
+				for (int i = 0; i < BENCH_NCONFIGS; i++)
+					if (b->r[i].selected && b->r[i].cfg->partitioned &&
+					    b->r[i].state == BENCH_PENDING && !b->r[i].s.n) {
+						b->r[i].state = BENCH_FAILED;
+						snprintf(b->r[i].reason, sizeof(b->r[i].reason),
+							 "`decouple isolate --cpus %d` failed: see raw/isolate-*.log",
+							 b->o.cpu);
+					}
+				release(b);
+				continue;
+			}
+			if (!r->cfg->partitioned && b->isolated)
+				release(b);
+			measure(b, r);
+			b->slot++;
+		}
+	}
+}
+
+/* Samples files, statistics, histograms, figures, reports.  0 or 1. */
+static int write_results(struct bench *b)
+{
+	int status = 0, measured = 0;
+	char path[PATH_MAX];
+	for (int i = 0; i < BENCH_NCONFIGS; i++) {
+		struct bench_result *r = &b->r[i];
+		if (!r->selected || !r->s.n)
+			continue;
+		r->state = BENCH_DONE;
+		measured++;
+		snprintf(path, sizeof(path), "%s/%s.samples", b->o.out, r->cfg->name);
+		if (samples_save(&r->s, path))	/* time order: before stats sort them */
+			status = 1;
+		samples_stats(&r->s, &r->st);
+		snprintf(path, sizeof(path), "%s/%s.hist", b->o.out, r->cfg->name);
+		FILE *f = fopen(path, "w");
+		if (f) {
+			/* 1 µs buckets up to the maximum, as `cyclictest -h` would need. */
+			double top = r->st.max_us + 1;
+			unsigned buckets = top < 100 ? 100 : top > 100000 ? 100000 : (unsigned)top;
+			samples_write_histogram(f, &r->s, buckets);
+			status |= fclose(f) != 0;
+		} else {
+			status = 1;
+		}
+		status |= bench_plot_data(b->o.out, r) != 0;
+	}
+	if (measured) {
+		status |= bench_plot_script(b->o.out, b->r) != 0;
+		int st = bench_plot_run(b->o.out);
+		if (st) {
+			fprintf(stderr, "decouple bench: gnuplot failed (exit %d): see %s/raw/gnuplot.log\n",
+				st, b->o.out);
+			status = 1;
+		}
+	}
+	b->p.total_s = bench_elapsed(&b->t0);
+	snprintf(path, sizeof(path), "%s/summary.json", b->o.out);
+	status |= bench_write_json(path, &b->m, &b->p, b->r) != 0;
+	snprintf(path, sizeof(path), "%s/summary.md", b->o.out);
+	status |= bench_write_markdown(path, &b->m, &b->p, b->r) != 0;
+	if (status)
+		fprintf(stderr, "decouple bench: some files in %s could not be written\n", b->o.out);
+	return status;
+}
+
+static void print_summary(const struct bench *b)
+{
+	printf("\n%-25s %9s %9s %9s %9s %9s %6s\n", "configuration", "samples", "p50 µs", "p99 µs",
+	       "p99.9 µs", "max µs", "CPU %");
+	for (int i = 0; i < BENCH_NCONFIGS; i++) {
+		const struct bench_result *r = &b->r[i];
+		char p50[32], p99[32], p999[32], max[32];
+		if (!r->selected)
+			continue;
+		if (r->state != BENCH_DONE) {
+			printf("%-25s %s: %s\n", r->cfg->name,
+			       r->state == BENCH_SKIPPED ? "skipped" : r->state == BENCH_FAILED ? "FAILED"
+			       : "not measured", r->reason[0] ? r->reason : "the run was interrupted first");
+			continue;
+		}
+		bench_fmt_us(p50, sizeof(p50), r->st.p50_us);
+		bench_fmt_us(p99, sizeof(p99), r->st.p99_us);
+		bench_fmt_us(p999, sizeof(p999), r->st.p999_us);
+		bench_fmt_us(max, sizeof(max), r->st.max_us);
+		printf("%-25s %9zu %9s %9s %9s %9s %6.1f\n", r->cfg->name, r->st.samples, p50, p99,
+		       p999, max, bench_cpu_percent(r));
+	}
+	printf("\nreport: %s/summary.md (figures: %s/overview.png)\n", b->o.out, b->o.out);
+}
+
+static int prepare(struct bench *b, int argc, char **argv)
+{
+	ssize_t n = readlink("/proc/self/exe", b->self, sizeof(b->self) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "decouple bench: cannot find its own executable: %s\n", strerror(errno));
+		return 1;
+	}
+	b->self[n] = 0;
+	int len = 0;
+	for (int i = 0; i < argc && len < (int)sizeof(b->p.command) - 1; i++)
+		len += snprintf(b->p.command + len, sizeof(b->p.command) - (size_t)len, "%s%s",
+				i ? " " : "decouple ", argv[i]);
+	char raw[PATH_MAX];
+	snprintf(raw, sizeof(raw), "%s/raw", b->o.out);
+	if ((mkdir(b->o.out, 0755) && errno != EEXIST) || (mkdir(raw, 0755) && errno != EEXIST)) {
+		fprintf(stderr, "decouple bench: cannot create %s: %s\n", raw, strerror(errno));
+		return 1;
+	}
+	/* Someone else's partition would turn the "unpartitioned" rows into lies. */
+	struct dc_partition part;
+	char state[PATH_MAX] = "";
+	dc_state_path(state, sizeof(state));
+	if (dc_partition_load(NULL, &part) == 0 && part.records) {
+		fprintf(stderr, "decouple bench: a partition is in place already (%s): run `decouple "
+			"release` first\n", state);
+		return 1;
+	}
+	return 0;
+}
 
 int cmd_bench(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "decouple bench: not implemented yet\n");
-	return 2;
+	static struct bench b;
+	memset(&b, 0, sizeof(b));
+	int status = parse_args(argc, argv, &b.o);
+	if (status)
+		return status < 0 ? 0 : status;
+	if ((status = check_cpu(&b.o)) || (status = check_programs(&b.o)))
+		return status;
+	for (int i = 0; i < BENCH_NCONFIGS; i++) {
+		b.r[i].cfg = &bench_configs[i];
+		b.r[i].selected = b.o.sel[i];
+	}
+	b.p = (struct bench_params){ .duration_s = b.o.duration, .interval_us = b.o.interval,
+				     .cpu = b.o.cpu, .rounds = b.o.rounds, .load = b.o.load,
+				     .out = b.o.out };
+	if ((status = prepare(&b, argc, argv)))
+		return status;
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	b.tty = isatty(STDOUT_FILENO);
+	stamp(b.p.started, sizeof(b.p.started));
+	machine_describe(&b.m);
+	clock_gettime(CLOCK_MONOTONIC, &b.t0);
+	skip_unprivileged(&b);
+
+	int runnable = 0, loads = 0;
+	for (int i = 0; i < BENCH_NCONFIGS; i++) {
+		if (b.r[i].selected && b.r[i].state != BENCH_SKIPPED) {
+			runnable++;
+			loads += b.r[i].cfg->load;
+		}
+		if (b.r[i].state == BENCH_SKIPPED)
+			printf("skipped %s: %s\n", b.r[i].cfg->name, b.r[i].reason);
+	}
+	b.nslots = runnable * b.o.rounds;
+	printf("decouple bench: %d configurations on CPU %d (%s%s), %d s each in %d rounds, "
+	       "interval %d µs: about %.0f s\n", runnable, b.o.cpu, b.m.cpu_model,
+	       b.m.virtualized ? ", virtualized" : "", b.o.duration, b.o.rounds, b.o.interval,
+	       (double)runnable * b.o.duration + loads * b.o.rounds * RAMP_S);
+
+	run_rounds(&b);
+	/* Cleanup runs to its end: a second Ctrl-C must not leave the CPU isolated. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (b.load.pgid)
+		b.p.load_left += load_stop(&b.load);
+	release(&b);
+	if (stop_signal) {
+		b.p.interrupted = stop_signal;
+		printf("\ndecouple bench: stopped by signal %d: the load is stopped, the machine "
+		       "released; reporting what was measured\n", stop_signal);
+	}
+	status = write_results(&b);
+	print_summary(&b);
+	for (int i = 0; i < BENCH_NCONFIGS; i++) {
+		if (b.r[i].state == BENCH_FAILED)
+			status = 1;
+		samples_free(&b.r[i].s);
+	}
+	if (b.p.load_left || b.p.release_failed)
+		status = 1;
+	return stop_signal ? 128 + stop_signal : status;
 }

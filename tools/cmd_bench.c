@@ -423,12 +423,12 @@ static void measure(struct bench *b, struct bench_result *r)
 			  "--samples", ns, NULL };
 	char **argv = cfg->tool == BENCH_CYCLICTEST ? cyclic : cfg->tool == BENCH_NOISE ? noise : lat;
 	/*
-	 * cyclictest and the bare loop pin themselves with sched_setaffinity,
-	 * which the isolated CPU refuses outside its cpuset: they start in it.
-	 * decouple lat admits its executive itself and keeps its Linux
-	 * threads on the housekeeping CPUs.
+	 * cyclictest pins itself with sched_setaffinity, which the isolated
+	 * CPU refuses outside its cpuset: it starts in it.  decouple lat and
+	 * decouple noise enter it themselves, and keep their Linux threads on
+	 * the housekeeping CPUs.
 	 */
-	int admit = cfg->partitioned && cfg->tool != BENCH_LAT_DEDICATED ? b->o.cpu : -1;
+	int admit = cfg->partitioned && cfg->tool == BENCH_CYCLICTEST ? b->o.cpu : -1;
 
 	if (!b->tty)
 		printf("[%d/%d] %s, round %d/%d, %d s%s\n", b->slot + 1, b->nslots, cfg->name,

@@ -357,7 +357,35 @@ struct slot_ctx {
 	struct bench *b;
 	const struct bench_result *r;
 	double max_us;	/* of this configuration so far */
+	FILE *live;	/* cyclictest's output, read as it grows */
+	char part[128];	/* a line read before its end was written */
 };
+
+/* The running maximum from the lines cyclictest has written so far. */
+static void follow(struct slot_ctx *s)
+{
+	char buf[4096];
+	size_t n;
+	while (s->live && (n = fread(buf, 1, sizeof(buf), s->live)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(s->part);
+			if (buf[i] != '\n') {
+				if (len < sizeof(s->part) - 1) {
+					s->part[len] = buf[i];
+					s->part[len + 1] = 0;
+				}
+				continue;
+			}
+			unsigned t;
+			uint64_t c, ns;
+			if (cyclictest_parse_line(s->part, &t, &c, &ns) && ns / 1e3 > s->max_us)
+				s->max_us = ns / 1e3;
+			s->part[0] = 0;
+		}
+	}
+	if (s->live)
+		clearerr(s->live);	/* EOF now is not EOF later */
+}
 
 static void slot_progress(void *ctx, double elapsed)
 {
@@ -366,6 +394,7 @@ static void slot_progress(void *ctx, double elapsed)
 	char max[32] = "-";
 	if (!b->tty)
 		return;
+	follow(s);
 	if (s->max_us > 0)
 		bench_fmt_us(max, sizeof(max), s->max_us);
 	printf("\r\033[K[%d/%d] %-25s round %d/%d  %5.1f/%d s  max so far %s µs  (run %.0f s)",
@@ -445,14 +474,18 @@ static void measure(struct bench *b, struct bench_result *r)
 
 	struct bench_child child;
 	struct bench_outcome o;
-	struct slot_ctx sc = { b, r, r->s.n ? max_of(&r->s, 0) : 0 };
+	struct slot_ctx sc = { b, r, r->s.n ? max_of(&r->s, 0) : 0, NULL, "" };
 	unlink(ns);
 	int err = bench_spawn(&child, argv, out, admit);
 	if (err) {
 		snprintf(r->reason, sizeof(r->reason), "cannot start %s: %s", argv[0], strerror(-err));
 		goto stop_load;
 	}
+	if (b->tty && cfg->tool == BENCH_CYCLICTEST)
+		sc.live = fopen(out, "r");
 	bench_wait(&child, &stop_signal, secs + STARTUP_S, slot_progress, &sc, &o);
+	if (sc.live)
+		fclose(sc.live);
 	if (cfg->load) {
 		int left = load_stop(&b->load);
 		if (left)

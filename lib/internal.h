@@ -122,7 +122,9 @@ enum dc_exec_life { DC_EXEC_STOPPED, DC_EXEC_RUNNING, DC_EXEC_STOPPING };
 struct dc_margin {
 	uint32_t late_ns[DC_MARGIN_WINDOW];	/* recent kernel wake-up lateness */
 	unsigned n, next;
-	uint64_t margin_ns;
+	uint64_t margin_ns;			/* wanted: covers nearly every wake-up */
+	uint64_t median_ns;			/* a typical wake-up, with slack */
+	unsigned spun;				/* idle periods spun through since a sleep */
 };
 void dc_margin_init(struct dc_margin *m);
 void dc_margin_observe(struct dc_margin *m, int64_t late_ns);

@@ -212,6 +212,19 @@ static void warn_throttling(int cpu)
 		runtime, cpu, runtime);
 }
 
+/* Locked before the poller starts: it must never take a page fault. */
+static void lock_memory(bool quiet)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	/* The sanitizers' shadow memory is terabytes of reserve: never lock it. */
+	(void)quiet;
+#else
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0 && !quiet)
+		fprintf(stderr, PROG ": mlockall: %s: page faults may show as noise\n",
+			strerror(errno));
+#endif
+}
+
 static void wait_for(const struct noise_opts *o, struct noise_measure *m)
 {
 	struct progress p;
@@ -414,10 +427,7 @@ int cmd_noise(int argc, char **argv)
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-err));
 		return 1;
 	}
-	/* Locked before the poller starts: it must never take a page fault. */
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0 && !o.quiet)
-		fprintf(stderr, PROG ": mlockall: %s: page faults may show as noise\n",
-			strerror(errno));
+	lock_memory(o.quiet);
 	dc_now();	/* calibrate the clock here, not in the loop */
 	if ((err = noise_measure_start(&m, sample_budget(&o))) != 0) {
 		fprintf(stderr, PROG ": cannot start the polling thread: %s\n", strerror(-err));

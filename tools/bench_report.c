@@ -85,6 +85,7 @@ int bench_write_json(const char *path, const struct machine *m, const struct ben
 		json_double(&j, "max_us", c->st.max_us);
 		json_double(&j, "cpu_percent", bench_cpu_percent(c));
 		json_double(&j, "window_s", c->window_s);
+		json_double(&j, "wall_s", c->wall_s);
 		json_int(&j, "measurements", c->slots);
 		json_string(&j, "paper", c->cfg->figure);
 		json_object_end(&j);
@@ -292,8 +293,10 @@ int bench_write_markdown(const char *path, const struct machine *m, const struct
 
 	fprintf(f, "\n## Wake-up latency (µs)\n\n");
 	latency_table(f, r);
-	fprintf(f, "\nCPU %% is the CPU time of the measuring process over its window: what "
-		   "waiting costs.  A polling executive shows about 100%%.\n");
+	fprintf(f, "\nCPU %% is the CPU time of the measuring process (start-up and exit "
+		   "included) over its measurement window: what waiting costs.  A polling "
+		   "executive shows about 100%%.  Percentiles are nearest-rank over every sample "
+		   "of every round.\n");
 
 	const struct bench_result *ll = find(r, "linux-load"), *nl = find(r, "noise-load");
 	if (ll) {

@@ -22,8 +22,15 @@ struct bench_result {
 	char reason[256];
 	struct samples s;	/* every round's samples, in time order until stats sort them */
 	struct latency_stats st;
-	double cpu_s;		/* CPU time of the measuring processes */
-	double window_s;	/* their wall-clock time, start to reaping */
+	double cpu_s;		/* CPU time of the measuring processes, start-up and exit included */
+	/*
+	 * The measurement windows asked for.  Not the processes' wall-clock
+	 * time: under load a tool's start-up (still SCHED_OTHER, on a
+	 * housekeeping CPU full of hackbench) can take seconds without
+	 * using the CPU, which would make any CPU percentage look smaller.
+	 */
+	double window_s;
+	double wall_s;		/* the processes' wall-clock time, start to reaping */
 	double expected;	/* samples the requested windows hold: seconds / interval */
 	int slots;		/* measurements made */
 	size_t missing;		/* cycles cyclictest numbered but never printed */

@@ -504,7 +504,8 @@ static void measure(struct bench *b, struct bench_result *r)
 	size_t got = r->s.n - before;
 	r->slots++;
 	r->cpu_s += o.cpu_s;
-	r->window_s += o.wall_s;
+	r->window_s += secs;
+	r->wall_s += o.wall_s;
 	r->expected += secs * 1e6 / b->o.interval;
 	if (b->tty)
 		printf("\r\033[K");
@@ -521,9 +522,9 @@ static void measure(struct bench *b, struct bench_result *r)
 	}
 	char max[32];
 	bench_fmt_us(max, sizeof(max), max_of(&r->s, before));
-	printf("[%d/%d] %s, round %d/%d: %zu samples, max %s µs, CPU %.1f%%%s\n", b->slot + 1,
-	       b->nslots, cfg->name, b->round + 1, b->o.rounds, got, max,
-	       o.wall_s > 0 ? 100 * o.cpu_s / o.wall_s : 0, o.stopped ? " (stopped early)" : "");
+	printf("[%d/%d] %s, round %d/%d: %zu samples, max %s µs, CPU %.1f%% (%.1f s from start "
+	       "to exit)%s\n", b->slot + 1, b->nslots, cfg->name, b->round + 1, b->o.rounds, got, max,
+	       100 * o.cpu_s / secs, o.wall_s, o.stopped ? ", stopped early" : "");
 	if (o.status && !o.stopped)
 		printf("  note: it exited %d; see %s\n", o.status, out);
 	return;

@@ -76,6 +76,7 @@ int bench_write_json(const char *path, const struct machine *m, const struct ben
 		json_string(&j, "name", c->cfg->name);
 		json_int(&j, "samples", (long long)c->st.samples);
 		json_int(&j, "expected_samples", (long long)floor(c->expected));
+		json_int(&j, "missing_cycles", (long long)c->missing);
 		json_double(&j, "min_us", c->st.min_us);
 		json_double(&j, "avg_us", c->st.avg_us);
 		json_double(&j, "p50_us", c->st.p50_us);

@@ -5,7 +5,9 @@
  * histogram bins of the figures, and summary.json / summary.md read back.
  */
 #include <errno.h>
+#include <grp.h>
 #include <math.h>
+#include <sys/resource.h>
 
 #include "bench_config.h"
 #include "bench_plot.h"
@@ -273,6 +275,46 @@ static void test_reports(void)
 		samples_free(&r[i].s);
 }
 
+/* Not root, no real-time priority: every configuration skipped with its reason. */
+static void test_unprivileged(void)
+{
+	if (geteuid() != 0 || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    system("command -v cyclictest >/dev/null && command -v gnuplot >/dev/null") != 0) {
+		printf("unprivileged run not checked: needs root to drop, 2 CPUs, cyclictest, gnuplot\n");
+		return;
+	}
+	char out[512], md[600];
+	snprintf(out, sizeof(out), "%s/unprivileged", tmp);
+	snprintf(md, sizeof(md), "%s/summary.md", out);
+	chmod(tmp, 0777);
+	struct run_result r;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 0, 0 };
+		setrlimit(RLIMIT_RTPRIO, &rl);
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(99);
+		run_cmd(cmd_bench, &r, "bench", "--duration", "1", "--configs",
+			"linux-idle,decoupled-dedicated-idle", "--out", out, NULL);
+		fputs(r.out, stdout);
+		_exit(r.status == 1 && strstr(r.out, "skipped decoupled-dedicated-idle: needs root") &&
+		      strstr(r.out, "skipped linux-idle: needs root (or `ulimit -r 99`)") ? 0 : 1);
+	}
+	int ws = 0;
+	waitpid(pid, &ws, 0);
+	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "unprivileged bench: status %#x", ws);
+	FILE *f = fopen(md, "r");
+	char buf[8192] = "";
+	if (f) {
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = 0;
+		fclose(f);
+	}
+	CHECK(strstr(buf, "- decoupled-dedicated-idle (skipped): needs root"), "summary.md:\n%s", buf);
+	chmod(tmp, 0700);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmp)) {
@@ -285,6 +327,7 @@ int main(void)
 	test_options();
 	test_bins();
 	test_reports();
+	test_unprivileged();
 	remove_tree(tmp);
 	return test_done();
 }

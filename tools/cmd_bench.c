@@ -271,14 +271,14 @@ static void skip_unprivileged(struct bench *b)
 		struct bench_result *r = &b->r[i];
 		if (!r->selected)
 			continue;
-		if (!fifo) {
-			r->state = BENCH_SKIPPED;
-			snprintf(r->reason, sizeof(r->reason), "needs root (or `ulimit -r 99`) to run "
-				 "at SCHED_FIFO priority 99");
-		} else if (r->cfg->partitioned && !root) {
+		if (r->cfg->partitioned && !root) {
 			r->state = BENCH_SKIPPED;
 			snprintf(r->reason, sizeof(r->reason), "needs root: `decouple isolate` changes "
 				 "cpusets, IRQ affinity and RT throttling");
+		} else if (!fifo) {
+			r->state = BENCH_SKIPPED;
+			snprintf(r->reason, sizeof(r->reason), "needs root (or `ulimit -r 99`) to run "
+				 "at SCHED_FIFO priority 99");
 		}
 	}
 }
@@ -660,7 +660,13 @@ static void print_summary(const struct bench *b)
 		printf("%-25s %9zu %9s %9s %9s %9s %6.1f\n", r->cfg->name, r->st.samples, p50, p99,
 		       p999, max, bench_cpu_percent(r));
 	}
-	printf("\nreport: %s/summary.md (figures: %s/overview.png)\n", b->o.out, b->o.out);
+	bool figures = false;
+	for (int i = 0; i < BENCH_NCONFIGS; i++)
+		figures |= b->r[i].state == BENCH_DONE;
+	printf("\nreport: %s/summary.md", b->o.out);
+	if (figures)
+		printf(" (figures: %s/overview.png)", b->o.out);
+	printf("\n");
 }
 
 static int prepare(struct bench *b, int argc, char **argv)
@@ -735,9 +741,10 @@ int cmd_bench(int argc, char **argv)
 			printf("skipped %s: %s\n", b.r[i].cfg->name, b.r[i].reason);
 	}
 	b.nslots = runnable * b.o.rounds;
-	printf("decouple bench: %d configurations on CPU %d (%s%s), %d s each in %d rounds, "
-	       "interval %d µs: about %.0f s\n", runnable, b.o.cpu, b.m.cpu_model,
-	       b.m.virtualized ? ", virtualized" : "", b.o.duration, b.o.rounds, b.o.interval,
+	printf("decouple bench: %d configuration%s on CPU %d (%s%s), %d s each in %d round%s, "
+	       "interval %d µs: about %.0f s\n", runnable, runnable == 1 ? "" : "s", b.o.cpu,
+	       b.m.cpu_model, b.m.virtualized ? ", virtualized" : "", b.o.duration, b.o.rounds,
+	       b.o.rounds == 1 ? "" : "s", b.o.interval,
 	       (double)runnable * b.o.duration + loads * b.o.rounds * RAMP_S);
 
 	run_rounds(&b);
@@ -762,5 +769,10 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (b.p.load_left || b.p.release_failed)
 		status = 1;
+	if (!runnable) {
+		fprintf(stderr, "decouple bench: nothing could be measured here (see the reasons "
+			"above)\n");
+		status = 1;
+	}
 	return stop_signal ? 128 + stop_signal : status;
 }

@@ -75,6 +75,42 @@ static void per_config(FILE *f, const struct bench_result *r, int i)
 		r->cfg->name, colors[i], r->cfg->name);
 }
 
+/* The paper draws one figure per placement: idle in blue, under hackbench in red. */
+static const struct {
+	const char *name, *title;
+} pairs[] = {
+	{ "linux", "cyclictest on Linux: the paper's Fig. 3 (x86) and 6 (ARM)" },
+	{ "decoupled-dedicated", "decoupled, dedicated CPU: the paper's Fig. 4 (x86) and 7 (ARM)" },
+	{ "decoupled-shared", "decoupled, CPU shared with Linux: the paper's Fig. 5 (x86) and 8 (ARM)" },
+	{ "linux-isolated", "cyclictest on the isolated CPU (no counterpart in the paper)" },
+	{ "noise", "the noise floor: a bare polling loop on the isolated CPU" },
+};
+
+static void pair_figure(FILE *f, const struct bench_result *r, int k)
+{
+	char idle[64], load[64];
+	snprintf(idle, sizeof(idle), "%s-idle", pairs[k].name);
+	snprintf(load, sizeof(load), "%s-load", pairs[k].name);
+	const struct bench_result *a = &r[bench_config_index(idle)], *b = &r[bench_config_index(load)];
+	if (a->state != BENCH_DONE && b->state != BENCH_DONE)
+		return;
+	fprintf(f, "set output 'figure-%s.png'\nset title \"%s\"\nplot ", pairs[k].name, pairs[k].title);
+	const struct bench_result *both[2] = { a, b };
+	static const char *const color[2] = { "#2166ac", "#b2182b" };
+	int n = 0;
+	for (int i = 0; i < 2; i++) {
+		char max[32];
+		if (both[i]->state != BENCH_DONE)
+			continue;
+		bench_fmt_us(max, sizeof(max), both[i]->st.max_us);
+		fprintf(f, "%s'latency-%s.dat' using (sqrt($1*$2)):3:1:2:(0.7):3 with boxxyerror "
+			   "fc rgb '%s' fs transparent solid 0.5 border lc rgb '%s' title '%s (max %s µs)'",
+			n++ ? ", \\\n     " : "", both[i]->cfg->name, color[i], color[i],
+			both[i]->cfg->name, max);
+	}
+	fprintf(f, "\n\n");
+}
+
 int bench_plot_script(const char *dir, const struct bench_result *r)
 {
 	char path[4096];
@@ -98,6 +134,8 @@ int bench_plot_script(const char *dir, const struct bench_result *r)
 			per_config(f, &r[i], i);
 			any++;
 		}
+	for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++)
+		pair_figure(f, r, (int)k);
 	if (any) {
 		fprintf(f, "set output 'overview.png'\n"
 			   "set title 'decouple bench: every configuration'\n"

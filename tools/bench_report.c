@@ -329,6 +329,9 @@ int bench_write_markdown(const char *path, const struct machine *m, const struct
 		   "- `summary.json`: the numbers above\n"
 		   "- `CONFIG.hist`: cyclictest's histogram format, 1 µs buckets\n"
 		   "- `CONFIG.samples`: every latency in ns, in time order\n"
+		   "- `figure-PLACEMENT.png`: idle and loaded of one placement, as the paper's "
+		   "Figures 3-8 (`figure-linux.png`: Fig. 3/6, `figure-decoupled-dedicated.png`: "
+		   "Fig. 4/7, `figure-decoupled-shared.png`: Fig. 5/8)\n"
 		   "- `latency-CONFIG.png`, `overview.png`: figures; `figures.gp` and "
 		   "`latency-CONFIG.dat` redraw them (`gnuplot figures.gp`)\n"
 		   "- `raw/`: each measurement's output, isolate and release logs\n");

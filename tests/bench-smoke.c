@@ -99,7 +99,8 @@ int main(void)
 	char path[PATH_MAX + 64];
 	static const char *const files[] = { "summary.json", "summary.md", "overview.png",
 		"latency-linux-idle.png", "latency-decoupled-dedicated-idle.png", "linux-idle.hist",
-		"decoupled-dedicated-idle.hist", "linux-idle.samples", "figures.gp", NULL };
+		"decoupled-dedicated-idle.hist", "linux-idle.samples", "figures.gp", "figure-linux.png",
+		"figure-decoupled-dedicated.png", NULL };
 	for (int i = 0; files[i]; i++) {
 		struct stat sb;
 		snprintf(path, sizeof(path), "%s/%s", out, files[i]);

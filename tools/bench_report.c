@@ -255,12 +255,18 @@ static void acceptance(FILE *f, const struct bench_params *p, const struct bench
 			   dd->st.p99_us, ll->st.p99_us / 2);
 	else
 		check_line(f, -1, "decoupled-dedicated-load against linux-load: not both measured");
-	if (dd && nl)
-		check_line(f, dd->st.p99_us <= 3 * nl->st.p99_us && dd->st.p999_us <= 3 * nl->st.p999_us,
-			   "decoupled-dedicated-load within 3× of noise-load: p99 %.2f ≤ %.2f, p99.9 "
-			   "%.2f ≤ %.2f", dd->st.p99_us, 3 * nl->st.p99_us, dd->st.p999_us,
-			   3 * nl->st.p999_us);
-	else
+	if (dd && nl) {
+		int ok99 = dd->st.p99_us <= 3 * nl->st.p99_us, ok999 = dd->st.p999_us <= 3 * nl->st.p999_us;
+		check_line(f, ok99 && ok999, "decoupled-dedicated-load within 3× of noise-load: p99 "
+			   "%.2f ≤ %.2f%s, p99.9 %.2f ≤ %.2f%s", dd->st.p99_us, 3 * nl->st.p99_us,
+			   ok99 ? "" : " (no)", dd->st.p999_us, 3 * nl->st.p999_us, ok999 ? "" : " (no)");
+		/* Say why, where the floor is a single clock read rather than the machine. */
+		if (!ok99 && nl->st.p99_us < 0.1)
+			fprintf(f, "  (noise-load's p99 of %.0f ns is one clock read of a loop that nothing "
+				   "interrupted; a decoupled wake-up's own path costs a few hundred ns, so "
+				   "only percentiles where the machine's interruptions dominate can meet 3×)\n",
+				nl->st.p99_us * 1e3);
+	} else
 		check_line(f, -1, "decoupled-dedicated-load against noise-load: not both measured");
 	if (ds && ll)
 		check_line(f, ds->st.p50_us <= ll->st.p50_us / 20 && bench_cpu_percent(ds) <= 50,

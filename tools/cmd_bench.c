@@ -742,7 +742,7 @@ int cmd_bench(int argc, char **argv)
 	}
 	b.nslots = runnable * b.o.rounds;
 	printf("decouple bench: %d configuration%s on CPU %d (%s%s), %d s each in %d round%s, "
-	       "interval %d µs: about %.0f s\n", runnable, runnable == 1 ? "" : "s", b.o.cpu,
+	       "interval %d µs: %.0f s of measuring and load ramps, plus start-up\n", runnable, runnable == 1 ? "" : "s", b.o.cpu,
 	       b.m.cpu_model, b.m.virtualized ? ", virtualized" : "", b.o.duration, b.o.rounds,
 	       b.o.rounds == 1 ? "" : "s", b.o.interval,
 	       (double)runnable * b.o.duration + loads * b.o.rounds * RAMP_S);

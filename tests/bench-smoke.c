@@ -4,7 +4,8 @@
  * decoupled-dedicated-idle into a temporary directory, as root.  Checks the
  * fields of summary.json, that the figures exist, that no load is left
  * and that the partition was released: no state file, and every setting it
- * may touch reads back as before.  Uses CPU 1 and isolates it: run it under
+ * may touch reads back as before.  Then the same after a SIGINT in the
+ * middle of a loaded, partitioned measurement.  Uses CPU 1 and isolates it: run it under
  * flock /tmp/decouple-cpu1.lock, as `make check` is.
  */
 #include <sys/wait.h>
@@ -132,6 +133,30 @@ int main(void)
 	CHECK(snap_equal(before, after, "partition settings"), "settings differ after bench");
 	if (!load_before)
 		CHECK(!hackbench_running(), "a hackbench is still running");
+	free(after);
+
+	/* Ctrl-C in the middle of a loaded, partitioned measurement. */
+	char out2[PATH_MAX + 16];
+	snprintf(out2, sizeof(out2), "%s/interrupted", out);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(tool, tool, "bench", "--duration", "4", "--configs", "decoupled-dedicated-load",
+		      "--out", out2, (char *)NULL);
+		_exit(127);
+	}
+	sleep(3);
+	kill(pid, SIGINT);
+	int ws = 0;
+	waitpid(pid, &ws, 0);
+	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 128 + SIGINT, "interrupted bench: status %#x", ws);
+	snprintf(path, sizeof(path), "%s/summary.json", out2);
+	CHECK(access(path, R_OK) == 0, "no %s after SIGINT", path);
+	CHECK(access(state, F_OK) != 0, "the state file %s is still there after SIGINT", state);
+	after = snapshot();
+	CHECK(snap_equal(before, after, "partition settings"), "settings differ after SIGINT");
+	if (!load_before)
+		CHECK(!hackbench_running(), "a hackbench is still running after SIGINT");
 	free(before);
 	free(after);
 	if (!test_failures)

@@ -504,9 +504,11 @@ static void measure(struct bench *b, struct bench_result *r)
 	size_t got = r->s.n - before;
 	r->slots++;
 	r->cpu_s += o.cpu_s;
-	r->window_s += secs;
+	/* A measurement stopped early had a shorter window than asked for. */
+	double window = o.stopped && o.wall_s < secs ? o.wall_s : secs;
+	r->window_s += window;
 	r->wall_s += o.wall_s;
-	r->expected += secs * 1e6 / b->o.interval;
+	r->expected += window * 1e6 / b->o.interval;
 	if (b->tty)
 		printf("\r\033[K");
 	if (!got) {
@@ -524,7 +526,7 @@ static void measure(struct bench *b, struct bench_result *r)
 	bench_fmt_us(max, sizeof(max), max_of(&r->s, before));
 	printf("[%d/%d] %s, round %d/%d: %zu samples, max %s µs, CPU %.1f%% (%.1f s from start "
 	       "to exit)%s\n", b->slot + 1, b->nslots, cfg->name, b->round + 1, b->o.rounds, got, max,
-	       100 * o.cpu_s / secs, o.wall_s, o.stopped ? ", stopped early" : "");
+	       100 * o.cpu_s / window, o.wall_s, o.stopped ? ", stopped early" : "");
 	if (o.status && !o.stopped)
 		printf("  note: it exited %d; see %s\n", o.status, out);
 	return;

@@ -8,7 +8,6 @@
  * rounds, so that slow drifts of a noisy machine hit all of them alike.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,62 +19,20 @@
 #include <unistd.h>
 
 #include "bench_config.h"
+#include "bench_options.h"
+#include "bench_partition.h"
 #include "bench_plot.h"
 #include "bench_report.h"
 #include "bench_result.h"
 #include "bench_run.h"
 #include "commands.h"
-#include "cpulist.h"
 #include "cyclictest_parse.h"
 #include "load.h"
 #include "machine.h"
 #include "partition.h"
 
-#define DEFAULT_LOAD	"hackbench -s 10000 -l 10000"
 #define RAMP_S		1.0	/* the load runs this long before a measurement starts */
 #define STARTUP_S	30.0	/* a measurement may overrun its window by this much */
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: decouple bench [--duration S] [--interval US] [--cpu N] [--out DIR]\n"
-		"                      [--configs LIST] [--rounds N] [--load CMD] [--list]\n"
-		"\n"
-		"The paper's evaluation in one run: cyclictest (rt-tests) against a\n"
-		"decoupled thread (decouple lat), idle and under load, on a CPU shared\n"
-		"with Linux and on one partitioned away from it (decouple isolate), beside\n"
-		"the noise floor of a bare polling loop (decouple noise).  The machine is\n"
-		"released afterwards.  Writes summary.json, summary.md, CONFIG.hist and\n"
-		"gnuplot figures into DIR.  Needs root for the partitioned configurations.\n"
-		"\n"
-		"  -D, --duration S    seconds per configuration, all rounds together (10)\n"
-		"  -i, --interval US   wake-up period in µs (1000, cyclictest's default)\n"
-		"  -c, --cpu N         the real-time CPU (default: the last online CPU)\n"
-		"  -o, --out DIR       where the report goes (results)\n"
-		"  -C, --configs LIST  comma-separated configuration names (default: all)\n"
-		"  -r, --rounds N      interleave in N rounds (default: duration / 2, 1..5)\n"
-		"  -l, --load CMD      the load (default: %s), restarted until stopped\n"
-		"      --list          list the configurations and exit\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"Exit status: 0 done, 1 a configuration failed or the machine could not be\n"
-		"restored, 2 usage error or missing program, 128+N stopped by signal N (what\n"
-		"was measured until then is reported).  See decouple-bench(1).\n",
-		DEFAULT_LOAD);
-}
-
-static void list_configs(void)
-{
-	for (int i = 0; i < BENCH_NCONFIGS; i++)
-		printf("%-25s %-24s %s\n", bench_configs[i].name, bench_configs[i].figure,
-		       bench_configs[i].what);
-}
-
-struct bench_opts {
-	int duration, interval, cpu, rounds;
-	const char *out, *load;
-	bool sel[BENCH_NCONFIGS];
-};
 
 struct bench {
 	struct bench_opts o;
@@ -83,7 +40,8 @@ struct bench {
 	struct bench_result r[BENCH_NCONFIGS];
 	struct machine m;
 	struct load load;
-	bool isolated, tty;
+	struct bench_partition part;
+	bool tty;
 	int slot, nslots, round;
 	struct timespec t0;
 	char self[PATH_MAX];
@@ -94,171 +52,6 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-/* A whole number in [lo, hi], or -1. */
-static long number_arg(const char *s, long lo, long hi)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	return v;
-}
-
-static int bad_value(const char *opt, const char *val, const char *want)
-{
-	fprintf(stderr, "decouple bench: %s '%s': %s\n", opt, val, want);
-	return 2;
-}
-
-/* 0 to go on, -1 after --help or --list, or an exit status. */
-static int parse_args(int argc, char **argv, struct bench_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, 'D' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "cpu", required_argument, NULL, 'c' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "configs", required_argument, NULL, 'C' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "load", required_argument, NULL, 'l' },
-		{ "list", no_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *configs = NULL;
-	char bad[64];
-	int opt;
-	o->duration = 10;
-	o->interval = 1000;
-	o->cpu = -1;
-	o->rounds = 0;
-	o->out = "results";
-	o->load = DEFAULT_LOAD;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "D:i:c:o:C:r:l:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'D':
-			if ((o->duration = (int)number_arg(optarg, 1, 86400)) < 0)
-				return bad_value("--duration", optarg, "whole seconds, 1 to 86400");
-			break;
-		case 'i':
-			if ((o->interval = (int)number_arg(optarg, 50, 1000000)) < 0)
-				return bad_value("--interval", optarg, "µs, 50 to 1000000");
-			break;
-		case 'c':
-			if ((o->cpu = (int)number_arg(optarg, 0, CPU_SETSIZE - 1)) < 0)
-				return bad_value("--cpu", optarg, "a CPU number");
-			break;
-		case 'r':
-			if ((o->rounds = (int)number_arg(optarg, 1, 1000)) < 0)
-				return bad_value("--rounds", optarg, "1 to 1000");
-			break;
-		case 'o': o->out = optarg; break;
-		case 'C': configs = optarg; break;
-		case 'l': o->load = optarg; break;
-		case 'L': list_configs(); return -1;
-		case 'h': usage(stdout); return -1;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "decouple bench: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
-	if (!*o->out || !*o->load)
-		return bad_value(*o->out ? "--load" : "--out", "", "must not be empty");
-	if (!configs) {
-		for (int i = 0; i < BENCH_NCONFIGS; i++)
-			o->sel[i] = true;
-	} else if (bench_configs_parse(configs, o->sel, bad, sizeof(bad))) {
-		fprintf(stderr, "decouple bench: unknown configuration '%s'; `decouple bench --list` "
-			"names them\n", bad);
-		return 2;
-	}
-	if (!o->rounds)
-		o->rounds = o->duration / 2 < 1 ? 1 : o->duration / 2 > 5 ? 5 : o->duration / 2;
-	if (o->rounds > o->duration) {
-		fprintf(stderr, "decouple bench: --rounds %d is more than --duration %d: each round "
-			"measures every configuration for at least a second\n", o->rounds, o->duration);
-		return 2;
-	}
-	return 0;
-}
-
-/* The real-time CPU: online, and not the only one.  0 or an exit status. */
-static int check_cpu(struct bench_opts *o)
-{
-	cpu_set_t online;
-	char list[256];
-	if (dc_online_cpus(&online)) {
-		fprintf(stderr, "decouple bench: cannot read the online CPUs "
-			"(/sys/devices/system/cpu/online)\n");
-		return 1;
-	}
-	dc_cpulist_format(&online, list, sizeof(list));
-	if (CPU_COUNT(&online) < 2) {
-		fprintf(stderr, "decouple bench: only one CPU is online (%s): the benchmark needs one "
-			"to measure on and one for Linux and the load\n", list);
-		return 2;
-	}
-	if (o->cpu < 0)
-		for (int c = 0; c < CPU_SETSIZE; c++)
-			if (CPU_ISSET(c, &online))
-				o->cpu = c;
-	if (!CPU_ISSET(o->cpu, &online)) {
-		fprintf(stderr, "decouple bench: CPU %d does not exist or is offline (online: %s)\n",
-			o->cpu, list);
-		return 2;
-	}
-	return 0;
-}
-
-static bool in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char buf[PATH_MAX];
-	if (!path)
-		path = "/usr/bin:/bin";
-	for (const char *p = path; *p;) {
-		size_t len = strcspn(p, ":");
-		if (len && snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, prog) < (int)sizeof(buf) &&
-		    access(buf, X_OK) == 0)
-			return true;
-		p += len + (p[len] == ':');
-	}
-	return false;
-}
-
-/* cyclictest, hackbench and gnuplot where the selection needs them.  0 or 2. */
-static int check_programs(const struct bench_opts *o)
-{
-	bool cyclic = false, load = false;
-	const char *missing[3];
-	int n = 0;
-	for (int i = 0; i < BENCH_NCONFIGS; i++) {
-		if (!o->sel[i])
-			continue;
-		cyclic |= bench_configs[i].tool == BENCH_CYCLICTEST;
-		load |= bench_configs[i].load;
-	}
-	if (cyclic && !in_path("cyclictest"))
-		missing[n++] = "cyclictest";
-	/* A load of the user's own is theirs to provide. */
-	if (load && !strcmp(o->load, DEFAULT_LOAD) && !in_path("hackbench"))
-		missing[n++] = "hackbench";
-	if (!in_path("gnuplot"))
-		missing[n++] = "gnuplot";
-	if (!n)
-		return 0;
-	fprintf(stderr, "decouple bench: missing");
-	for (int i = 0; i < n; i++)
-		fprintf(stderr, " %s", missing[i]);
-	fprintf(stderr, ": install them with `apt-get install rt-tests gnuplot-nox` (Debian, "
-		"Ubuntu), or run `make bench`, which installs them itself\n");
-	return 2;
 }
 
 /* What cannot run with our privileges is skipped, and says why. */
@@ -301,49 +94,6 @@ static int pause_s(double s)
 		nanosleep(&ts, NULL);
 	}
 	return stop_signal ? -EINTR : 0;
-}
-
-/* --- the partition ----------------------------------------------------------- */
-
-static int isolate(struct bench *b)
-{
-	char cpu[16], log[PATH_MAX];
-	snprintf(cpu, sizeof(cpu), "%d", b->o.cpu);
-	snprintf(log, sizeof(log), "%s/raw/isolate-%d.log", b->o.out, b->p.isolations + 1);
-	char *argv[] = { b->self, "isolate", "--cpus", cpu, NULL };
-	int st = bench_run_simple(argv, log);
-	struct dc_partition part;
-	if (st == 0 && dc_partition_load(NULL, &part) == 0 && dc_partition_active(&part)) {
-		b->isolated = true;
-		b->p.isolations++;
-		return 0;
-	}
-	fprintf(stderr, "decouple bench: `decouple isolate --cpus %s` failed (exit %d): see %s\n",
-		cpu, st, log);
-	/* A failed isolate rolls itself back; a journal it still leaves is released. */
-	if (dc_partition_load(NULL, &part) != -ENOENT) {
-		b->isolated = true;
-		b->p.isolations++;
-	}
-	return -EIO;
-}
-
-static int release(struct bench *b)
-{
-	char log[PATH_MAX];
-	if (!b->isolated)
-		return 0;
-	snprintf(log, sizeof(log), "%s/raw/release-%d.log", b->o.out, b->p.isolations);
-	char *argv[] = { b->self, "release", NULL };
-	int st = bench_run_simple(argv, log);
-	b->isolated = false;
-	if (st) {
-		fprintf(stderr, "decouple bench: `decouple release` failed (exit %d): see %s, and run "
-			"`decouple release` again\n", st, log);
-		b->p.release_failed = 1;
-		return -EIO;
-	}
-	return 0;
 }
 
 /* --- one measurement ---------------------------------------------------------- */
@@ -573,7 +323,7 @@ static void run_rounds(struct bench *b)
 			struct bench_result *r = &b->r[order[k]];
 			if (r->state == BENCH_SKIPPED || r->state == BENCH_FAILED)
 				continue;
-			if (r->cfg->partitioned && !b->isolated && isolate(b)) {
+			if (r->cfg->partitioned && !b->part.isolated && bench_isolate(&b->part)) {
 				for (int i = 0; i < BENCH_NCONFIGS; i++)
 					if (b->r[i].selected && b->r[i].cfg->partitioned &&
 					    b->r[i].state == BENCH_PENDING && !b->r[i].s.n) {
@@ -582,11 +332,11 @@ static void run_rounds(struct bench *b)
 							 "`decouple isolate --cpus %d` failed: see raw/isolate-*.log",
 							 b->o.cpu);
 					}
-				release(b);
+				bench_release(&b->part);
 				continue;
 			}
-			if (!r->cfg->partitioned && b->isolated)
-				release(b);
+			if (!r->cfg->partitioned && b->part.isolated)
+				bench_release(&b->part);
 			measure(b, r);
 			b->slot++;
 		}
@@ -705,10 +455,10 @@ int cmd_bench(int argc, char **argv)
 {
 	static struct bench b;
 	memset(&b, 0, sizeof(b));
-	int status = parse_args(argc, argv, &b.o);
+	int status = bench_parse_args(argc, argv, &b.o);
 	if (status)
 		return status < 0 ? 0 : status;
-	if ((status = check_cpu(&b.o)) || (status = check_programs(&b.o)))
+	if ((status = bench_check_cpu(&b.o)) || (status = bench_check_programs(&b.o)))
 		return status;
 	for (int i = 0; i < BENCH_NCONFIGS; i++) {
 		b.r[i].cfg = &bench_configs[i];
@@ -719,6 +469,7 @@ int cmd_bench(int argc, char **argv)
 				     .out = b.o.out };
 	if ((status = prepare(&b, argc, argv)))
 		return status;
+	b.part = (struct bench_partition){ .self = b.self, .out = b.o.out, .cpu = b.o.cpu };
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);
@@ -756,7 +507,9 @@ int cmd_bench(int argc, char **argv)
 	signal(SIGHUP, SIG_IGN);
 	if (b.load.pgid)
 		b.p.load_left += load_stop(&b.load);
-	release(&b);
+	bench_release(&b.part);
+	b.p.isolations = b.part.isolations;
+	b.p.release_failed = b.part.release_failed;
 	if (stop_signal) {
 		b.p.interrupted = stop_signal;
 		printf("\ndecouple bench: stopped by signal %d: the load is stopped, the machine "

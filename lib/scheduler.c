@@ -98,6 +98,8 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 		break;
 	case DC_TS_LEAVING:
 		ex->nthreads--;
+		/* A post may still name it (a wake that lost a race with a timeout). */
+		dc_sched_drain_inbox(ex);
 		/* From here on `th` belongs to its Linux context again. */
 		atomic_store_explicit(&th->park_word, DC_PARK_RESUME, memory_order_release);
 		dc_futex_wake(&th->park_word, 1);

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Irq semantics: a trigger before the wait is latched, timeouts are exact
+ * (never early, promptly late), closing wakes waiters with -EBADF, several
+ * waiters wake in priority order, and a decoupled trigger on the waiter's
+ * own executive hands over at once when the waiter outranks it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "decouple.h"
+#include "decouple-io.h"
+#include "harness.h"
+
+static int cpu;
+static int decoupled_ok;
+
+static void latch(void)
+{
+	dc_cap_t irq = dc_irq_create();
+	uint32_t n = 99;
+	CHECK_EQ(dc_irq_wait(irq, 0, &n), -ETIMEDOUT);
+	CHECK_EQ(n, 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(dc_irq_trigger(irq), 0);
+	CHECK_EQ(dc_irq_trigger_n(irq, 4), 0);
+	CHECK_EQ(dc_irq_pending(irq), 7);
+	/* Already pending: returns at once, even with a deadline in the past. */
+	CHECK_EQ(dc_irq_wait(irq, 1, &n), 0);
+	CHECK_EQ(n, 7);
+	CHECK_EQ(dc_irq_wait(irq, 0, &n), -ETIMEDOUT);
+	CHECK_EQ(dc_cap_close(irq), 0);
+}
+
+/* Each wait times out at its deadline: never early, and late by at most `slack`. */
+static void timeouts(const char *who, uint64_t slack)
+{
+	dc_cap_t irq = dc_irq_create();
+	uint64_t worst = 0;
+	for (int i = 0; i < 20; i++) {
+		uint64_t deadline = dc_now() + 1000000 + (uint64_t)i * 50000;
+		uint32_t n = 5;
+		int err = dc_irq_wait(irq, deadline, &n);
+		uint64_t now = dc_now();
+		CHECK_EQ(err, -ETIMEDOUT);
+		CHECK_EQ(n, 0);
+		CHECK(now >= deadline, "%s: timed out %llu ns early", who,
+		      (unsigned long long)(deadline - now));
+		if (now > deadline && now - deadline > worst)
+			worst = now - deadline;
+	}
+	printf("%s: 20 timeouts, latest %.1f us after the deadline\n", who, worst / 1e3);
+	CHECK(worst < slack, "%s: a timeout came %.1f us late", who, worst / 1e3);
+	CHECK_EQ(dc_cap_close(irq), 0);
+}
+
+struct closer {
+	dc_cap_t irq;
+	int decouple;
+	int err;
+	_Atomic int waiting;
+};
+
+static void *wait_forever(void *arg)
+{
+	struct closer *c = arg;
+	if (c->decouple && dc_decouple(cpu, 40)) {
+		c->err = -1000;
+		return NULL;
+	}
+	atomic_store(&c->waiting, 1);
+	uint32_t n;
+	c->err = dc_irq_wait(c->irq, DC_FOREVER, &n);
+	if (c->decouple)
+		dc_recouple();
+	return NULL;
+}
+
+static void close_while_waiting(int decouple)
+{
+	struct closer c = { .irq = dc_irq_create(), .decouple = decouple };
+	pthread_t t;
+	pthread_create(&t, NULL, wait_forever, &c);
+	while (!atomic_load(&c.waiting))
+		dc_sleep_until(dc_now() + 1000000);
+	dc_sleep_until(dc_now() + 20000000);
+	CHECK_EQ(dc_cap_close(c.irq), 0);
+	pthread_join(t, NULL);
+	CHECK_EQ(c.err, -EBADF);
+	CHECK_EQ(dc_irq_trigger(c.irq), -EBADF);
+}
+
+/* --- priority order ---------------------------------------------------------- */
+static dc_cap_t order_irq;
+static _Atomic int order[3], order_n, order_ready;
+
+static void *prio_waiter(void *arg)
+{
+	int prio = (int)(intptr_t)arg;
+	if (dc_decouple(cpu, prio))
+		return NULL;
+	atomic_fetch_add(&order_ready, 1);
+	uint32_t n = 0;
+	if (dc_irq_wait(order_irq, dc_now() + 5000000000ull, &n) == 0 && n == 1)
+		order[atomic_fetch_add(&order_n, 1)] = prio;
+	dc_recouple();
+	return NULL;
+}
+
+static void priority_order(void)
+{
+	order_irq = dc_irq_create();
+	pthread_t t[3];
+	int prios[3] = { 20, 30, 10 };
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, prio_waiter, (void *)(intptr_t)prios[i]);
+	while (atomic_load(&order_ready) < 3)
+		dc_sleep_until(dc_now() + 1000000);
+	dc_sleep_until(dc_now() + 30000000);
+	/* One trigger wakes one waiter: the highest that waits. */
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(dc_irq_trigger(order_irq), 0);
+		dc_sleep_until(dc_now() + 30000000);
+		CHECK_EQ(atomic_load(&order_n), i + 1);
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	CHECK_EQ(order[0], 30);
+	CHECK_EQ(order[1], 20);
+	CHECK_EQ(order[2], 10);
+	dc_cap_close(order_irq);
+}
+
+/* --- a decoupled trigger, same executive ------------------------------------- */
+#define LOCAL_TRIGGERS 100000
+static dc_cap_t local_irq;
+static _Atomic int local_ready;
+static uint64_t local_wakes, local_events, local_not_one;
+
+static void *local_waiter(void *arg)
+{
+	(void)arg;
+	if (dc_decouple(cpu, 100))
+		return NULL;
+	atomic_store(&local_ready, 1);
+	while (local_events < LOCAL_TRIGGERS) {
+		uint32_t n;
+		if (dc_irq_wait(local_irq, dc_now() + 5000000000ull, &n))
+			break;
+		local_wakes++;
+		local_events += n;
+		local_not_one += n != 1;
+	}
+	dc_recouple();
+	return NULL;
+}
+
+static void local_trigger(void)
+{
+	local_irq = dc_irq_create();
+	pthread_t t;
+	pthread_create(&t, NULL, local_waiter, NULL);
+	while (!atomic_load(&local_ready))
+		dc_sleep_until(dc_now() + 1000000);
+	CHECK_EQ(dc_decouple(cpu, 10), 0);
+	dc_sleep_until(dc_now() + 1000000);
+	for (int i = 0; i < LOCAL_TRIGGERS; i++)
+		dc_irq_trigger(local_irq);
+	CHECK_EQ(dc_recouple(), 0);
+	pthread_join(t, NULL);
+	/* The waiter outranks the trigger: it runs after every single trigger. */
+	CHECK_EQ(local_events, LOCAL_TRIGGERS);
+	CHECK_EQ(local_wakes, LOCAL_TRIGGERS);
+	CHECK_EQ(local_not_one, 0);
+	dc_cap_close(local_irq);
+}
+
+int main(void)
+{
+	test_pin_to_housekeeping();
+	cpu = test_rt_cpu();
+	latch();
+	timeouts("Linux waiter", 5000000);
+	close_while_waiting(0);
+
+	if (!strcmp(test_sanitizer(), "tsan"))
+		return test_done();	/* the rest decouples */
+	struct dc_executive_attr attr = { .placement = DC_PLACEMENT_DEDICATED };
+	dc_executive_configure(cpu, &attr);
+	int err = dc_decouple(cpu, 50);
+	if (err == -EPERM)
+		SKIP("no permission for SCHED_FIFO");
+	CHECK_EQ(err, 0);
+	decoupled_ok = 1;
+	latch();
+	timeouts("decoupled waiter", 1000000);
+	CHECK_EQ(dc_recouple(), 0);
+	close_while_waiting(1);
+	priority_order();
+	local_trigger();
+	return test_done();
+}

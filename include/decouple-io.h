@@ -71,9 +71,11 @@ enum dc_poll_mode {
 	DC_POLL_COUNTER = 0,
 	/*
 	 * *status & mask != 0 means one event: the bits seen are written to
-	 * *ack (write-one-to-clear; *status itself when ack is NULL), then the
-	 * Irq is triggered once.  Events that arrive between two polls while
-	 * a bit is still set collapse into one, as level interrupts do.
+	 * *ack (a write-one-to-clear register, which may be status itself),
+	 * or, with ack NULL, cleared in *status with an atomic AND (a status
+	 * word in ordinary shared memory); then the Irq is triggered once.
+	 * Raises that come while a bit is still set collapse into one, as a
+	 * level interrupt's do.
 	 */
 	DC_POLL_FLAGS = 1,
 };

@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 #include "scheduler.h"
+#include "object.h"
 
 #define DC_MARGIN_INITIAL_NS	200000
 #define DC_MARGIN_MIN_NS	5000
@@ -28,6 +29,9 @@ static void spin_until(struct dc_executive *ex, uint64_t deadline)
 	uint64_t t0 = dc_now(), now = t0;
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_relaxed);
 	while (now < deadline && !have_work(ex)) {
+		/* Poll-mode device sources: a thread they wake is ready now. */
+		if (dc_irq_poll_run(ex) && dc_rq_top_prio(&ex->rq) >= 0)
+			break;
 		dc_arch_wait_short((const volatile uint32_t *)&ex->doorbell, bell,
 				   dc_arch_cycles() + 2000);
 		now = dc_now();
@@ -133,7 +137,7 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 
 void dc_idle(struct dc_executive *ex, uint64_t deadline)
 {
-	if (ex->placement == DC_PLACEMENT_DEDICATED)
+	if (ex->placement == DC_PLACEMENT_DEDICATED || dc_irq_poll_count(ex->cpu))
 		spin_until(ex, deadline);
 	else
 		block_until(ex, deadline);

@@ -99,6 +99,8 @@ void dc_irq_detach_obj(struct dc_irq *irq);
 
 /* Poll-mode sources of executive `cpu`: run on each idle iteration (irq_poll.c). */
 int dc_irq_poll_run(struct dc_executive *ex);
+/* How many poll sources the executive of `cpu` serves. */
+int dc_irq_poll_count(int cpu);
 
 /* The sysfs root: DC_SYSFS_ROOT, else DC_SYSROOT + "/sys". */
 int dc_sysfs_path(char *buf, size_t len, const char *rel);

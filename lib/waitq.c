@@ -36,6 +36,13 @@ static int take_slot(struct dc_waitq *wq, struct dc_thread *th)
 	return -1;
 }
 
+/*
+ * A bit of dc_thread.pending that the scheduler ignores: it keeps a thread
+ * that sits in its executive's inbox marked as being there (so that no one
+ * pushes it twice) while cancelling a wake-up it no longer needs.
+ */
+#define DC_POST_STALE (1u << 31)
+
 static void leave_slot(struct dc_waitq *wq, int i, struct dc_thread *th)
 {
 	struct dc_thread *mine = th;
@@ -45,6 +52,17 @@ static void leave_slot(struct dc_waitq *wq, int i, struct dc_thread *th)
 	/* Claimed: the waker is between claim and release, a few instructions. */
 	while (atomic_load_explicit(&wq->slot[i], memory_order_acquire) == CLAIMED)
 		dc_arch_relax();
+	/*
+	 * Its post may still wait in the inbox if something else (a timeout)
+	 * woke us first.  We are running, so it is ours and unneeded: defuse
+	 * it, or it would wake us from whatever we block in next.
+	 */
+	uint32_t p = atomic_load_explicit(&th->pending, memory_order_acquire);
+	while ((p & DC_POST_WAKE) &&
+	       !atomic_compare_exchange_weak_explicit(&th->pending, &p,
+						      (p & ~DC_POST_WAKE) | DC_POST_STALE,
+						      memory_order_acq_rel, memory_order_acquire))
+		;
 }
 
 static int wait_decoupled(struct dc_waitq *wq, struct dc_thread *th, uint64_t deadline,

@@ -15,7 +15,6 @@
 #include "harness.h"
 
 static int cpu;
-static int decoupled_ok;
 
 static void latch(void)
 {
@@ -34,12 +33,21 @@ static void latch(void)
 	CHECK_EQ(dc_cap_close(irq), 0);
 }
 
-/* Each wait times out at its deadline: never early, and late by at most `slack`. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Each wait times out at its deadline: never early (always), and promptly
+ * (the median lateness; single waits may meet the host's preemptions).
+ */
 static void timeouts(const char *who, uint64_t slack)
 {
 	dc_cap_t irq = dc_irq_create();
-	uint64_t worst = 0;
-	for (int i = 0; i < 20; i++) {
+	uint64_t late[21];
+	for (int i = 0; i < 21; i++) {
 		uint64_t deadline = dc_now() + 1000000 + (uint64_t)i * 50000;
 		uint32_t n = 5;
 		int err = dc_irq_wait(irq, deadline, &n);
@@ -48,11 +56,12 @@ static void timeouts(const char *who, uint64_t slack)
 		CHECK_EQ(n, 0);
 		CHECK(now >= deadline, "%s: timed out %llu ns early", who,
 		      (unsigned long long)(deadline - now));
-		if (now > deadline && now - deadline > worst)
-			worst = now - deadline;
+		late[i] = now >= deadline ? now - deadline : 0;
 	}
-	printf("%s: 20 timeouts, latest %.1f us after the deadline\n", who, worst / 1e3);
-	CHECK(worst < slack, "%s: a timeout came %.1f us late", who, worst / 1e3);
+	qsort(late, 21, sizeof(late[0]), cmp_u64);
+	printf("%s: 21 timeouts, after the deadline by %.1f us (median), %.1f us (latest)\n", who,
+	       late[10] / 1e3, late[20] / 1e3);
+	CHECK(late[10] < slack, "%s: timeouts come %.1f us late (median)", who, late[10] / 1e3);
 	CHECK_EQ(dc_cap_close(irq), 0);
 }
 
@@ -182,7 +191,7 @@ int main(void)
 	test_pin_to_housekeeping();
 	cpu = test_rt_cpu();
 	latch();
-	timeouts("Linux waiter", 5000000);
+	timeouts("Linux waiter", 2000000);
 	close_while_waiting(0);
 
 	if (!strcmp(test_sanitizer(), "tsan"))
@@ -193,9 +202,8 @@ int main(void)
 	if (err == -EPERM)
 		SKIP("no permission for SCHED_FIFO");
 	CHECK_EQ(err, 0);
-	decoupled_ok = 1;
 	latch();
-	timeouts("decoupled waiter", 1000000);
+	timeouts("decoupled waiter", 100000);
 	CHECK_EQ(dc_recouple(), 0);
 	close_while_waiting(1);
 	priority_order();

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -101,6 +102,58 @@ static void close_while_waiting(int decouple)
 	CHECK_EQ(dc_irq_trigger(c.irq), -EBADF);
 }
 
+/* --- triggers from a signal handler ------------------------------------------ */
+static dc_cap_t sig_irq;
+static _Atomic uint64_t handled;
+static _Atomic int sig_done;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_fetch_add(&handled, 1);
+	dc_irq_trigger(sig_irq);
+}
+
+static void *signaller(void *arg)
+{
+	pthread_t target = *(pthread_t *)arg;
+	for (int i = 0; i < 2000; i++) {
+		pthread_kill(target, SIGUSR1);
+		if (i % 16 == 0)
+			usleep(50);
+	}
+	atomic_store(&sig_done, 1);
+	return NULL;
+}
+
+/* The handler interrupts the very wait it triggers: async-signal-safe, nothing lost. */
+static void from_signal_handler(void)
+{
+	sig_irq = dc_irq_create();
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGUSR1, &sa, NULL);
+	pthread_t self = pthread_self(), t;
+	pthread_create(&t, NULL, signaller, &self);
+	uint64_t total = 0;
+	for (;;) {
+		uint32_t n = 0;
+		int err = dc_irq_wait(sig_irq, dc_now() + 1000000, &n);
+		total += n;
+		if (err == -ETIMEDOUT && atomic_load(&sig_done) && total == atomic_load(&handled))
+			break;
+		CHECK(err == 0 || err == -ETIMEDOUT, "wait: %d", err);
+	}
+	pthread_join(t, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	printf("signal handler: %llu triggers, %llu counted\n",
+	       (unsigned long long)atomic_load(&handled), (unsigned long long)total);
+	CHECK_EQ(total, atomic_load(&handled));
+	CHECK(total > 0, "no signal handled");
+	dc_cap_close(sig_irq);
+}
+
 /* --- priority order ---------------------------------------------------------- */
 static dc_cap_t order_irq;
 static _Atomic int order[3], order_n, order_ready;
@@ -193,6 +246,7 @@ int main(void)
 	latch();
 	timeouts("Linux waiter", 2000000);
 	close_while_waiting(0);
+	from_signal_handler();
 
 	if (!strcmp(test_sanitizer(), "tsan"))
 		return test_done();	/* the rest decouples */

@@ -30,7 +30,7 @@ static void spin_until(struct dc_executive *ex, uint64_t deadline)
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_relaxed);
 	while (now < deadline && !have_work(ex)) {
 		/* Poll-mode device sources: a thread they wake is ready now. */
-		if (dc_irq_poll_run(ex) && dc_rq_top_prio(&ex->rq) >= 0)
+		if ((dc_irq_poll_run(ex) | dc_wq_poll(ex)) && dc_rq_top_prio(&ex->rq) >= 0)
 			break;
 		dc_arch_wait_short((const volatile uint32_t *)&ex->doorbell, bell,
 				   dc_arch_cycles() + 2000);
@@ -114,8 +114,8 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_acquire);
 	atomic_store_explicit(&ex->sleeping, 1, memory_order_seq_cst);
-	/* Pairs with dc_exec_post(): it pushes, then reads `sleeping`. */
-	if (have_work(ex)) {
+	/* Pairs with dc_exec_post() and waitq.c's ring(): they publish, then read `sleeping`. */
+	if (have_work(ex) || dc_wq_poll(ex)) {
 		atomic_store_explicit(&ex->sleeping, 0, memory_order_relaxed);
 		return;
 	}

@@ -44,17 +44,20 @@ void *dc_obj_alloc(size_t size);
 void dc_obj_free(void *p, size_t size);
 
 /*
- * A wait queue: decoupled waiters sit in slots that a waker claims (one
- * waiter per wake, the highest priority first); Linux waiters sleep on a
- * futex.  The condition lives with the caller; the queue only sleeps and
- * wakes, so a wake-up never carries data and spurious ones are harmless.
+ * A wait queue (waitq.c).  Decoupled waiters advertise their executive and
+ * priority in a slot and are made ready by that executive when `seq` moves;
+ * Linux waiters sleep on `seq` as a futex.  The condition lives with the
+ * caller; the queue only sleeps and wakes, so a wake-up never carries data
+ * and spurious ones are harmless.
  */
 #define DC_WQ_SLOTS 16
 struct dc_waitq {
-	struct dc_thread *_Atomic slot[DC_WQ_SLOTS];
-	_Atomic int prio[DC_WQ_SLOTS];
-	_Atomic uint32_t seq;		/* futex word of Linux waiters */
+	_Atomic uint32_t seq;		/* bumped by every wake */
 	_Atomic uint32_t linux_waiters;
+	struct {
+		struct dc_executive *_Atomic ex;
+		_Atomic int prio;
+	} slot[DC_WQ_SLOTS];
 };
 
 /*
@@ -70,6 +73,11 @@ int dc_wq_wait(struct dc_waitq *wq, uint64_t deadline, dc_wq_check_fn check, voi
  * handlers; `exec` non-NULL means executive context on that executive.
  */
 void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec);
+/*
+ * The executive's side: make ready its blocked waiters whose queue was woken.
+ * Executive context, from its loop.  Nonzero if it made any ready.
+ */
+int dc_wq_poll(struct dc_executive *ex);
 
 /* --- Irq internals ----------------------------------------------------------- */
 struct dc_endpoint;

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "scheduler.h"
+#include "object.h"
 
 static void make_ready(struct dc_executive *ex, struct dc_thread *th)
 {
@@ -98,8 +99,6 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 		break;
 	case DC_TS_LEAVING:
 		ex->nthreads--;
-		/* A post may still name it (a wake that lost a race with a timeout). */
-		dc_sched_drain_inbox(ex);
 		/* From here on `th` belongs to its Linux context again. */
 		atomic_store_explicit(&th->park_word, DC_PARK_RESUME, memory_order_release);
 		dc_futex_wake(&th->park_word, 1);
@@ -116,6 +115,7 @@ void dc_sched_loop(struct dc_executive *ex)
 		if (atomic_load_explicit(&ex->inbox, memory_order_relaxed))
 			dc_sched_drain_inbox(ex);
 		dc_sched_expire(ex, dc_now());
+		dc_wq_poll(ex);		/* Irq and other waiters whose event came */
 		struct dc_thread *th = dc_rq_pop(&ex->rq);
 		if (th) {
 			run(ex, th);

@@ -2,33 +2,99 @@
 /*
  * Wait queues: how a thread sleeps until an object's condition holds.
  *
- * A decoupled waiter publishes itself in a slot, checks the condition again
- * and blocks on its executive.  A waker claims the slot of the
- * highest-priority waiter (slot -> CLAIMED), wakes it, and releases the slot
- * (CLAIMED -> NULL) only once it has stopped touching the thread.  A waiter
- * leaving the queue either takes its own slot back or waits for the claimer
- * to release it: so no waker ever touches a thread that has returned, and
- * perhaps recoupled and freed its memory.
+ * Decoupled waiters are woken by their executive's own loop, not by posts:
+ * a waiter notes the queue's wake sequence, checks its condition once more
+ * and blocks, leaving an entry {queue, sequence seen, thread} in its
+ * executive's registry.  A waker changes the condition, bumps the sequence
+ * and rings the doorbell of every executive that has a waiter in the queue
+ * (each waiter advertises its executive and priority in a slot).  The
+ * executive, each time round its loop, makes ready the blocked threads
+ * whose queue's sequence moved.  So a wake-up costs the waker one shared
+ * counter and a doorbell, nothing touches a thread but its own executive,
+ * and no waker ever holds a pointer to a thread that may have gone.
  *
- * Linux waiters sleep on a futex whose value wakers bump.  Both sides order
- * their two steps with seq_cst (publish, then read the condition; change the
- * condition, then read the waiters), so one of them always sees the other.
+ * All the waiters of an executive that a wake concerns become ready; they
+ * run in priority order, the first takes the events and the others, finding
+ * none, block again.  Linux waiters sleep on the sequence as a futex.
+ *
+ * Lost wake-ups: the waiter reads the sequence, then the condition; the
+ * waker changes the condition, then bumps the sequence (all seq_cst).  If
+ * the waiter missed the change, the executive sees the bump.  The doorbell
+ * pairs with the executive's `sleeping` flag as the inbox does.
  */
 #include <errno.h>
+#include <sys/syscall.h>
 
 #include "object.h"
 #include "scheduler.h"
 
-#define CLAIMED ((struct dc_thread *)1)
+/* An executive's blocked waiters: touched only on its own OS thread. */
+struct reg_entry {
+	struct dc_waitq *wq;
+	uint32_t seen;
+	struct dc_thread *th;
+};
+
+struct registry {
+	int n;
+	struct reg_entry e[DC_MAX_THREADS];
+};
+
+static struct registry *_Atomic registries[DC_MAX_CPUS];
+
+static struct registry *registry_of(struct dc_executive *ex)
+{
+	struct registry *r = atomic_load_explicit(&registries[ex->cpu], memory_order_acquire);
+	if (r)
+		return r;
+	/* First waiter of this CPU: threads of one executive are serialised here. */
+	r = dc_obj_alloc(sizeof(*r));
+	if (!r)
+		return NULL;
+	struct registry *none = NULL;
+	if (!atomic_compare_exchange_strong(&registries[ex->cpu], &none, r)) {
+		dc_obj_free(r, sizeof(*r));
+		r = none;
+	}
+	return r;
+}
+
+/* Executive context (or decoupled, preemption off): make ready whom a wake concerns. */
+int dc_wq_poll(struct dc_executive *ex)
+{
+	struct registry *r = atomic_load_explicit(&registries[ex->cpu], memory_order_acquire);
+	int woke = 0;
+	if (!r)
+		return 0;
+	for (int i = 0; i < r->n; i++) {
+		struct reg_entry *e = &r->e[i];
+		if (atomic_load_explicit(&e->wq->seq, memory_order_seq_cst) == e->seen ||
+		    e->th->state != DC_TS_BLOCKED)
+			continue;
+		dc_sched_wake_local(ex, e->th);
+		woke = 1;
+	}
+	return woke;
+}
+
+static void unregister(struct registry *r, struct dc_thread *th)
+{
+	for (int i = 0; i < r->n; i++) {
+		if (r->e[i].th == th) {
+			r->e[i] = r->e[--r->n];
+			return;
+		}
+	}
+}
 
 static int take_slot(struct dc_waitq *wq, struct dc_thread *th)
 {
 	for (int i = 0; i < DC_WQ_SLOTS; i++) {
-		struct dc_thread *none = NULL;
-		if (atomic_load_explicit(&wq->slot[i], memory_order_relaxed))
+		struct dc_executive *none = NULL;
+		if (atomic_load_explicit(&wq->slot[i].ex, memory_order_relaxed))
 			continue;
-		atomic_store_explicit(&wq->prio[i], th->prio, memory_order_relaxed);
-		if (atomic_compare_exchange_strong_explicit(&wq->slot[i], &none, th,
+		atomic_store_explicit(&wq->slot[i].prio, th->prio, memory_order_relaxed);
+		if (atomic_compare_exchange_strong_explicit(&wq->slot[i].ex, &none, th->exec,
 							    memory_order_seq_cst,
 							    memory_order_relaxed))
 			return i;
@@ -36,38 +102,13 @@ static int take_slot(struct dc_waitq *wq, struct dc_thread *th)
 	return -1;
 }
 
-/*
- * A bit of dc_thread.pending that the scheduler ignores: it keeps a thread
- * that sits in its executive's inbox marked as being there (so that no one
- * pushes it twice) while cancelling a wake-up it no longer needs.
- */
-#define DC_POST_STALE (1u << 31)
-
-static void leave_slot(struct dc_waitq *wq, int i, struct dc_thread *th)
-{
-	struct dc_thread *mine = th;
-	if (atomic_compare_exchange_strong_explicit(&wq->slot[i], &mine, NULL,
-						    memory_order_acq_rel, memory_order_acquire))
-		return;
-	/* Claimed: the waker is between claim and release, a few instructions. */
-	while (atomic_load_explicit(&wq->slot[i], memory_order_acquire) == CLAIMED)
-		dc_arch_relax();
-	/*
-	 * Its post may still wait in the inbox if something else (a timeout)
-	 * woke us first.  We are running, so it is ours and unneeded: defuse
-	 * it, or it would wake us from whatever we block in next.
-	 */
-	uint32_t p = atomic_load_explicit(&th->pending, memory_order_acquire);
-	while ((p & DC_POST_WAKE) &&
-	       !atomic_compare_exchange_weak_explicit(&th->pending, &p,
-						      (p & ~DC_POST_WAKE) | DC_POST_STALE,
-						      memory_order_acq_rel, memory_order_acquire))
-		;
-}
-
 static int wait_decoupled(struct dc_waitq *wq, struct dc_thread *th, uint64_t deadline,
 			  dc_wq_check_fn check, void *arg)
 {
+	struct dc_executive *ex = th->exec;
+	struct registry *reg = registry_of(ex);
+	if (!reg)
+		return -ENOMEM;
 	for (;;) {
 		int r = check(arg);
 		if (r)
@@ -77,21 +118,21 @@ static int wait_decoupled(struct dc_waitq *wq, struct dc_thread *th, uint64_t de
 		int i = take_slot(wq, th);
 		if (i < 0)
 			return -EBUSY;
-		/*
-		 * No preemption from here to the switch: a wake-up posted now is
-		 * drained only after we are BLOCKED, so it cannot be lost.
-		 */
+		/* The registry is the executive's: no preemption while we use it. */
 		atomic_fetch_add_explicit(&th->preempt_off, 1, memory_order_relaxed);
 		atomic_signal_fence(memory_order_seq_cst);
+		uint32_t seen = atomic_load_explicit(&wq->seq, memory_order_seq_cst);
 		r = check(arg);
 		if (!r) {
+			reg->e[reg->n++] = (struct reg_entry){ wq, seen, th };
 			th->deadline = deadline;
 			dc_thread_switch_out(th, DC_TS_BLOCKED);
 			th->deadline = DC_FOREVER;
+			unregister(reg, th);
 		}
 		atomic_signal_fence(memory_order_seq_cst);
 		atomic_fetch_sub_explicit(&th->preempt_off, 1, memory_order_relaxed);
-		leave_slot(wq, i, th);
+		atomic_store_explicit(&wq->slot[i].ex, NULL, memory_order_release);
 		if (r)
 			return r;
 	}
@@ -124,26 +165,17 @@ int dc_wq_wait(struct dc_waitq *wq, uint64_t deadline, dc_wq_check_fn check, voi
 	return wait_linux(wq, deadline, check, arg);
 }
 
-/* Make `th` runnable; `self` is the caller's decoupled thread or NULL. */
-static void wake_thread(struct dc_waitq *wq, int i, struct dc_thread *th,
-			struct dc_thread *self, struct dc_executive *exec)
+/* Get executive `ex` to look at its registry: wake it, or preempt a lower thread. */
+static void ring(struct dc_executive *ex, int prio)
 {
-	struct dc_executive *ex = th->exec;
-	if (exec == ex) {
-		/* Executive context on the waiter's own executive: nothing runs. */
-		atomic_store_explicit(&wq->slot[i], NULL, memory_order_release);
-		dc_sched_wake_local(ex, th);
-	} else if (self && self->exec == ex) {
-		/*
-		 * Same executive: the waiter cannot run before we let it, so the
-		 * slot may go first; the local wake may switch to the waiter.
-		 */
-		atomic_store_explicit(&wq->slot[i], NULL, memory_order_release);
-		dc_sched_wake_local(ex, th);
-	} else {
-		dc_exec_post(ex, th, DC_POST_WAKE);
-		atomic_store_explicit(&wq->slot[i], NULL, memory_order_release);
+	atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&ex->sleeping, memory_order_seq_cst)) {
+		dc_futex_wake(&ex->doorbell, 1);
+		return;
 	}
+	int running = atomic_load_explicit(&ex->running_prio, memory_order_relaxed);
+	if (running && prio > running && ex->preempt_timer >= 0)
+		dc_arch_syscall6(SYS_tgkill, ex->pid, ex->tid, dc_preempt_signal(), 0, 0, 0);
 }
 
 void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec)
@@ -153,36 +185,48 @@ void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec)
 	if (self)
 		atomic_fetch_add_explicit(&self->preempt_off, 1, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
-	int woke = 0;
-	for (;;) {
-		int best = -1, best_prio = -1;
-		struct dc_thread *th = NULL;
-		for (int i = 0; i < DC_WQ_SLOTS; i++) {
-			struct dc_thread *t = atomic_load_explicit(&wq->slot[i], memory_order_seq_cst);
-			if (!t || t == CLAIMED)
-				continue;
-			int p = atomic_load_explicit(&wq->prio[i], memory_order_relaxed);
-			if (p > best_prio) {
-				best = i;
-				best_prio = p;
-				th = t;
-			}
-		}
-		if (best < 0)
-			break;
-		if (!atomic_compare_exchange_strong_explicit(&wq->slot[best], &th, CLAIMED,
-							     memory_order_acq_rel,
-							     memory_order_relaxed))
-			continue;
-		wake_thread(wq, best, th, self, exec);
-		woke = 1;
-		if (!all)
-			break;
-	}
+
 	atomic_fetch_add_explicit(&wq->seq, 1, memory_order_seq_cst);
-	if ((all || !woke) && atomic_load_explicit(&wq->linux_waiters, memory_order_seq_cst))
+	struct dc_executive *rung[DC_WQ_SLOTS];
+	int nrung = 0, local = 0;
+	for (int i = 0; i < DC_WQ_SLOTS; i++) {
+		struct dc_executive *ex = atomic_load_explicit(&wq->slot[i].ex, memory_order_seq_cst);
+		if (!ex)
+			continue;
+		if (ex == exec || (self && self->exec == ex)) {
+			local = 1;	/* we are on it: see below */
+			continue;
+		}
+		int p = atomic_load_explicit(&wq->slot[i].prio, memory_order_relaxed), seen = 0;
+		for (int k = 0; k < nrung && !seen; k++)
+			seen = rung[k] == ex;
+		if (seen)
+			continue;
+		/* Executives are never freed: touching one is always safe. */
+		ring(ex, p);
+		rung[nrung++] = ex;
+	}
+	if (atomic_load_explicit(&wq->linux_waiters, memory_order_seq_cst))
 		dc_futex_wake(&wq->seq, all ? 0x7fffffff : 1);
+	if (local && exec)
+		dc_wq_poll(exec);	/* the executive's loop: nothing runs */
+	if (local && self) {
+		/*
+		 * Our own executive, which we occupy: make the waiters ready
+		 * ourselves (hidden from the scheduler as `current` for that,
+		 * so that it does not switch in the middle of the registry).
+		 */
+		struct dc_executive *ex = self->exec;
+		struct dc_thread *cur = ex->current;
+		ex->current = NULL;
+		dc_wq_poll(ex);
+		ex->current = cur;
+	}
 	atomic_signal_fence(memory_order_seq_cst);
-	if (self)
+	if (self) {
 		atomic_fetch_sub_explicit(&self->preempt_off, 1, memory_order_relaxed);
+		/* A waiter that outranks us runs at once. */
+		if (local && dc_rq_top_prio(&self->exec->rq) > self->prio)
+			dc_thread_switch_out(self, DC_TS_PREEMPTED);
+	}
 }

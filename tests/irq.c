@@ -239,6 +239,66 @@ static void local_trigger(void)
 	dc_cap_close(local_irq);
 }
 
+/* --- a Linux trigger preempts a lower decoupled thread that computes ------------ */
+static dc_cap_t kick_irq;
+static _Atomic int kick_ready, busy_done;
+static _Atomic uint64_t kick_trig_ns, kick_woke_ns;
+
+static void *busy_low(void *arg)
+{
+	(void)arg;
+	if (dc_decouple(cpu, 5))
+		return NULL;
+	atomic_fetch_add(&kick_ready, 1);
+	uint64_t end = dc_now() + 80000000;	/* 80 ms without blocking */
+	while (dc_now() < end)
+		;
+	atomic_store(&busy_done, 1);
+	dc_recouple();
+	return NULL;
+}
+
+static void *waiting_high(void *arg)
+{
+	(void)arg;
+	if (dc_decouple(cpu, 200))
+		return NULL;
+	atomic_fetch_add(&kick_ready, 1);
+	uint32_t n = 0;
+	if (dc_irq_wait(kick_irq, dc_now() + 2000000000ull, &n) == 0)
+		atomic_store(&kick_woke_ns, dc_now());
+	dc_recouple();
+	return NULL;
+}
+
+static void preempting_trigger(void)
+{
+	kick_irq = dc_irq_create();
+	pthread_t hi, lo;
+	pthread_create(&hi, NULL, waiting_high, NULL);
+	while (atomic_load(&kick_ready) < 1)
+		dc_sleep_until(dc_now() + 1000000);
+	dc_sleep_until(dc_now() + 5000000);
+	pthread_create(&lo, NULL, busy_low, NULL);
+	while (atomic_load(&kick_ready) < 2)
+		dc_sleep_until(dc_now() + 1000000);
+	dc_sleep_until(dc_now() + 10000000);	/* the low one computes now */
+	atomic_store(&kick_trig_ns, dc_now());
+	CHECK_EQ(dc_irq_trigger(kick_irq), 0);
+	pthread_join(hi, NULL);
+	pthread_join(lo, NULL);
+	uint64_t woke = atomic_load(&kick_woke_ns), trig = atomic_load(&kick_trig_ns);
+	CHECK(woke != 0, "the high-priority waiter never woke");
+	CHECK_EQ(atomic_load(&busy_done), 1);
+	if (woke) {
+		printf("trigger to a waiter above a computing thread: woke after %.1f us\n",
+		       (woke - trig) / 1e3);
+		/* Without preemption it would wait for the 80 ms computation. */
+		CHECK(woke - trig < 20000000, "woke %.1f ms after the trigger", (woke - trig) / 1e6);
+	}
+	dc_cap_close(kick_irq);
+}
+
 int main(void)
 {
 	test_pin_to_housekeeping();
@@ -262,5 +322,6 @@ int main(void)
 	close_while_waiting(1);
 	priority_order();
 	local_trigger();
+	preempting_trigger();
 	return test_done();
 }

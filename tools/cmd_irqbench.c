@@ -140,6 +140,12 @@ int cmd_irqbench(int argc, char **argv)
 		}
 		o.cpu = cpus[0];
 	}
+	/* The load must not inherit what the measurement sets up (fork keeps both). */
+	cpu_set_t all_cpus;
+	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus)) {
+		fprintf(stderr, "decouple irqbench: sched_getaffinity: %s\n", strerror(errno));
+		return 1;
+	}
 	/* The trigger side should not be what Linux delays. */
 	struct sched_param sp = { .sched_priority = 90 };
 	if (sched_setscheduler(0, SCHED_FIFO, &sp))
@@ -154,7 +160,11 @@ int cmd_irqbench(int argc, char **argv)
 	print("idle", &r);
 	if (load_cmd) {
 		struct load l = { 0 };
+		struct sched_param other = { .sched_priority = 0 };
+		sched_setscheduler(0, SCHED_OTHER, &other);
+		sched_setaffinity(0, sizeof(all_cpus), &all_cpus);
 		err = load_start(&l, load_cmd);
+		sched_setscheduler(0, SCHED_FIFO, &sp);
 		if (err) {
 			fprintf(stderr, "decouple irqbench: load '%s': %s\n", load_cmd, strerror(-err));
 			return 1;

@@ -78,6 +78,8 @@ void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec);
  * Executive context, from its loop.  Nonzero if it made any ready.
  */
 int dc_wq_poll(struct dc_executive *ex);
+/* Whether dc_wq_poll() has work (read-only); executive context. */
+int dc_wq_pending(struct dc_executive *ex);
 
 /* --- Irq internals ----------------------------------------------------------- */
 struct dc_endpoint;

@@ -77,6 +77,21 @@ int dc_wq_poll(struct dc_executive *ex)
 	return woke;
 }
 
+/*
+ * Whether dc_wq_poll() would make a thread ready, without doing it.  For the
+ * scheduler's re-check after publishing running_prio: a wake-up that read
+ * running_prio just before that sent no preemption signal.
+ */
+int dc_wq_pending(struct dc_executive *ex)
+{
+	struct registry *r = atomic_load_explicit(&registries[ex->cpu], memory_order_acquire);
+	for (int i = 0; r && i < r->n; i++)
+		if (atomic_load_explicit(&r->e[i].wq->seq, memory_order_seq_cst) != r->e[i].seen &&
+		    r->e[i].th->state == DC_TS_BLOCKED)
+			return 1;
+	return 0;
+}
+
 static void unregister(struct registry *r, struct dc_thread *th)
 {
 	for (int i = 0; i < r->n; i++) {

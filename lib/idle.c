@@ -35,6 +35,7 @@
  */
 #include "internal.h"
 #include "scheduler.h"
+#include "object.h"
 
 #define DC_MARGIN_INITIAL_NS	200000
 #define DC_MARGIN_MIN_NS	5000
@@ -66,6 +67,9 @@ static void spin_until(struct dc_executive *ex, uint64_t deadline)
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_relaxed);
 	int wait = ex->placement == DC_PLACEMENT_DEDICATED || dc_arch_has_user_wait();
 	while (now < deadline && !have_work(ex)) {
+		/* Poll-mode device sources: a thread they wake is ready now. */
+		if ((dc_irq_poll_run(ex) | dc_wq_poll(ex)) && dc_rq_top_prio(&ex->rq) >= 0)
+			break;
 		if (wait)
 			dc_arch_wait_short((const volatile uint32_t *)&ex->doorbell, bell,
 					   dc_arch_cycles() + 2000);
@@ -175,8 +179,8 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_acquire);
 	atomic_store_explicit(&ex->sleeping, 1, memory_order_seq_cst);
-	/* Pairs with dc_exec_post(): it pushes, then reads `sleeping`. */
-	if (have_work(ex)) {
+	/* Pairs with dc_exec_post() and waitq.c's ring(): they publish, then read `sleeping`. */
+	if (have_work(ex) || dc_wq_poll(ex)) {
 		atomic_store_explicit(&ex->sleeping, 0, memory_order_relaxed);
 		return;
 	}
@@ -198,7 +202,7 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 
 void dc_idle(struct dc_executive *ex, uint64_t deadline)
 {
-	if (ex->placement == DC_PLACEMENT_DEDICATED)
+	if (ex->placement == DC_PLACEMENT_DEDICATED || dc_irq_poll_count(ex->cpu))
 		spin_until(ex, deadline);
 	else
 		block_until(ex, deadline);

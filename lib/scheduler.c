@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "scheduler.h"
+#include "object.h"
 
 static void make_ready(struct dc_executive *ex, struct dc_thread *th)
 {
@@ -114,6 +115,7 @@ void dc_sched_loop(struct dc_executive *ex)
 		if (atomic_load_explicit(&ex->inbox, memory_order_relaxed))
 			dc_sched_drain_inbox(ex);
 		dc_sched_expire(ex, dc_now());
+		dc_wq_poll(ex);		/* Irq and other waiters whose event came */
 		struct dc_thread *th = dc_rq_pop(&ex->rq);
 		if (th) {
 			run(ex, th);

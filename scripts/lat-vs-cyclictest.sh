@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # decouple lat against cyclictest, measured in one run (issue 2's figures):
 #   (a) idle, unpartitioned:  -i 200 -l LOOPS, p50 ratio cyclictest / decouple
+#       (lat's default placement, dedicated; then shared, for comparison)
 #   (b) hackbench -s 10000 -l 10000 on all CPUs, shared placement, -i 1000 for
 #       SECONDS each: p50/p99 of both and the executive's polling CPU share.
 #
@@ -35,6 +36,8 @@ trap stop_load EXIT INT TERM
 echo "results in $out"
 echo "(a) idle, CPU $cpu, -i 200 -l $loops"
 "$decouple" lat -a "$cpu" -p 99 -i 200 -l "$loops" -q --json="$out/a-decouple.json" >/dev/null || exit 1
+"$decouple" lat -a "$cpu" -p 99 -i 200 -l "$loops" -q --placement shared \
+	--json="$out/a-shared-decouple.json" >/dev/null || exit 1
 cyclictest -m -a "$cpu" -p 99 -i 200 -l "$loops" -q -h 5000 --json="$out/a-cyclictest.json" >/dev/null || exit 1
 
 echo "(b) hackbench -s 10000 -l 10000 on all CPUs, shared placement, -i 1000 -D $secs"
@@ -61,9 +64,9 @@ def ct_pct(t, p):
             return float(k)
     return float(t["max"])
 
-for run in "ab":
+for run, ctrun in (("a", "a"), ("a-shared", "a"), ("b", "b")):
     d = json.load(open(f"{out}/{run}-decouple.json"))
-    c = json.load(open(f"{out}/{run}-cyclictest.json"))
+    c = json.load(open(f"{out}/{ctrun}-cyclictest.json"))
     dt, ct = d["thread"]["0"], c["thread"]["0"]
     ex = d["decouple"].get("executive", {})
     c50, c99 = ct_pct(ct, 0.50), ct_pct(ct, 0.99)

@@ -56,7 +56,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: decouple lat [-a CPU] [-p PRIO] [-i US] [-l LOOPS] [-D TIME] [-h US]\n"
 		"                    [--histfile FILE] [-q] [--json=FILE] [-N] [-v]\n"
-		"                    [--placement dedicated|shared] [--samples FILE]\n"
+		"                    [--placement dedicated|shared|auto] [--samples FILE]\n"
 		"\n"
 		"Measure the wake-up lateness of a decoupled thread that sleeps until\n"
 		"absolute deadlines, with cyclictest's options and output formats.\n"
@@ -74,8 +74,9 @@ static void usage(FILE *f)
 		"                         executive's statistics\n"
 		"  -N, --nsecs            summary line in nanoseconds\n"
 		"  -v, --verbose          every sample as THREAD:CYCLE:VALUE after the run\n"
-		"      --placement P      dedicated (poll) or shared (sleep in Linux, wake early);\n"
-		"                         default: dedicated on an isolated CPU, else shared\n"
+		"      --placement P      dedicated (poll), shared (sleep in Linux, wake early)\n"
+		"                         or auto (the library's: dedicated on an isolated CPU);\n"
+		"                         default: $DC_PLACEMENT if set, else dedicated\n"
 		"      --samples FILE     every sample's lateness in ns, one per line\n"
 		"  -m, --mlockall         accepted (the executive always locks memory)\n"
 		"  -d, --distance US      accepted (one thread: no distance to apply)\n"
@@ -112,7 +113,12 @@ static int parse(int argc, char **argv, struct lat_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->prio = 99;
 	o->interval_us = 1000;
-	o->placement = DC_PLACEMENT_AUTO;
+	/*
+	 * Like cyclictest, measure the best the path can do: the paper's
+	 * dedicated core.  DC_PLACEMENT, when set, is left to the library.
+	 */
+	const char *env = getenv("DC_PLACEMENT");
+	o->placement = env && *env ? DC_PLACEMENT_AUTO : DC_PLACEMENT_DEDICATED;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":a:p:i:l:D:h:qmd:Nv", longopts, NULL)) != -1) {

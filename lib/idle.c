@@ -106,6 +106,12 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 		spin_until(ex, deadline);
 		return;
 	}
+	/* A forwarded call's answer is due within microseconds: wait for it awake. */
+	uint64_t poll = atomic_load_explicit(&ex->fwd_spin_until, memory_order_relaxed);
+	if (now < poll) {
+		spin_until(ex, poll < deadline ? poll : deadline);
+		return;
+	}
 	uint64_t wake_at = deadline == DC_FOREVER ? DC_FOREVER : deadline - margin;
 
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_acquire);

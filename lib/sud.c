@@ -124,9 +124,9 @@ int dc_sud_exec_init(struct dc_executive *ex)
 
 void dc_sud_exec_fini(struct dc_executive *ex)
 {
+	/* sud_armed stays: dc_executive_stats() reports the last run. */
 	if (ex->sud_armed)
 		prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
-	ex->sud_armed = 0;
 }
 
 void dc_sud_enter_thread(struct dc_executive *ex)

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* Forwarded getppid round trips against native ones (see fwdbench.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "decouple.h"
+#include "fwdbench.h"
+
+const char *const fwdbench_path_names[FWD_NPATHS] = { "native", "explicit", "trapped" };
+
+struct samples {
+	uint32_t *ns;
+	uint64_t n;
+};
+
+/* getppid through each path; the raw syscall keeps libc's wrapper out of it. */
+static long call(int path)
+{
+	if (path == FWD_EXPLICIT)
+		return dc_linux_syscall(SYS_getppid);
+	return syscall(SYS_getppid);
+}
+
+static long measure(struct samples *s, int path, long n, long expect)
+{
+	long wrong = 0;
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = dc_now();
+		long r = call(path);
+		uint64_t dt = dc_now() - t0;
+		if (r != expect)
+			wrong++;
+		s->ns[s->n++] = dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
+	}
+	return wrong;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t at(const struct samples *s, double q)
+{
+	uint64_t i = (uint64_t)(q * (double)(s->n - 1));
+	return s->ns[i];
+}
+
+static void summarize(struct samples *s, struct fwdbench_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!s->n)
+		return;
+	qsort(s->ns, s->n, sizeof(s->ns[0]), cmp_u32);
+	st->n = s->n;
+	st->p50 = at(s, 0.50);
+	st->p99 = at(s, 0.99);
+	st->p999 = at(s, 0.999);
+	st->max = s->ns[s->n - 1];
+}
+
+int fwdbench_run(const struct fwdbench_opts *o, struct fwdbench_result *r)
+{
+	struct samples s[FWD_NPATHS];
+	int err = 0;
+	long per_round = o->calls / o->rounds;
+	long ppid = getppid();
+	memset(r, 0, sizeof(*r));
+	memset(s, 0, sizeof(s));
+	for (int p = 0; p < FWD_NPATHS; p++) {
+		s[p].ns = calloc((size_t)(per_round * o->rounds) + 1, sizeof(uint32_t));
+		if (!s[p].ns) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	r->trapped_available = 1;
+	/* Alternate the paths round by round: slow drifts of the machine hit all three. */
+	for (int round = 0; round < o->rounds; round++) {
+		r->wrong_answers += measure(&s[FWD_NATIVE], FWD_NATIVE, per_round, ppid);
+		err = dc_decouple(o->cpu, o->prio);
+		if (err)
+			goto out;
+		struct dc_executive_stats st;
+		if (dc_executive_stats(o->cpu, &st) == 0 && !st.syscall_dispatch)
+			r->trapped_available = 0;
+		/* A few calls first: both sides reach their polling loops. */
+		measure(&(struct samples){ s[FWD_EXPLICIT].ns + s[FWD_EXPLICIT].n, 0 },
+			FWD_EXPLICIT, per_round < 100 ? per_round : 100, ppid);
+		r->wrong_answers += measure(&s[FWD_EXPLICIT], FWD_EXPLICIT, per_round, ppid);
+		if (r->trapped_available)
+			r->wrong_answers += measure(&s[FWD_TRAPPED], FWD_TRAPPED, per_round, ppid);
+		dc_recouple();
+	}
+	for (int p = 0; p < FWD_NPATHS; p++)
+		summarize(&s[p], &r->path[p]);
+out:
+	for (int p = 0; p < FWD_NPATHS; p++)
+		free(s[p].ns);
+	return err;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The cost of a forwarded system call: getppid round trips, native (a
+ * thread under Linux), explicit (dc_linux_syscall from a decoupled thread)
+ * and trapped (a plain getppid from decoupled code, via Syscall User
+ * Dispatch), measured in one run, in alternating rounds.
+ */
+#ifndef DC_TOOL_FWDBENCH_H
+#define DC_TOOL_FWDBENCH_H
+
+#include <stdint.h>
+
+struct fwdbench_opts {
+	int cpu;		/* the executive's CPU */
+	long calls;		/* per path, split over the rounds */
+	int rounds;
+	int prio;		/* of the decoupled thread */
+};
+
+struct fwdbench_stat {
+	uint64_t n, p50, p99, p999, max;	/* ns */
+};
+
+enum { FWD_NATIVE, FWD_EXPLICIT, FWD_TRAPPED, FWD_NPATHS };
+
+struct fwdbench_result {
+	struct fwdbench_stat path[FWD_NPATHS];
+	int trapped_available;		/* 0: no Syscall User Dispatch here */
+	long wrong_answers;		/* results that were not getppid()'s */
+};
+
+extern const char *const fwdbench_path_names[FWD_NPATHS];
+
+/* Measure.  0, or -errno (dc_decouple's, -ENOMEM). */
+int fwdbench_run(const struct fwdbench_opts *o, struct fwdbench_result *r);
+
+#endif

@@ -1,15 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /* Forwarded getppid round trips against native ones (see fwdbench.h). */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "decouple.h"
 #include "fwdbench.h"
 
-const char *const fwdbench_path_names[FWD_NPATHS] = { "native", "explicit", "trapped" };
+const char *const fwdbench_path_names[FWD_NPATHS] = {
+	"native", "explicit", "trapped", "trap-only",
+};
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#endif
+
+/* FWD_TRAP_ONLY: its own selector and handler, on the measuring thread. */
+static volatile char trap_selector;
+static long trap_answer;
+
+static void on_trap(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig;
+	(void)si;
+	ucontext_t *uc = ucv;
+	/* Let libc's restorer through; the loop blocks again before each call. */
+	trap_selector = 0;
+	uc->uc_mcontext.gregs[REG_RAX] = trap_answer;
+}
 
 struct samples {
 	uint32_t *ns;
@@ -21,6 +44,8 @@ static long call(int path)
 {
 	if (path == FWD_EXPLICIT)
 		return dc_linux_syscall(SYS_getppid);
+	if (path == FWD_TRAP_ONLY)
+		trap_selector = 1;
 	return syscall(SYS_getppid);
 }
 
@@ -63,6 +88,30 @@ static void summarize(struct samples *s, struct fwdbench_stat *st)
 	st->max = s->ns[s->n - 1];
 }
 
+/*
+ * After the rest: the process's SIGSYS handler is the library's, borrowed
+ * here for a thread that never decouples and given back.
+ */
+static long measure_trap_only(struct samples *s, long n, long ppid)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_trap;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	long wrong = 0;
+	if (sigaction(SIGSYS, &sa, &old) != 0)
+		return 0;
+	trap_selector = 0;
+	trap_answer = ppid;
+	if (prctl(PR_SET_SYSCALL_USER_DISPATCH, 1, 0, 0, &trap_selector) == 0) {
+		wrong = measure(s, FWD_TRAP_ONLY, n, ppid);
+		trap_selector = 0;
+		prctl(PR_SET_SYSCALL_USER_DISPATCH, 0, 0, 0, 0);
+	}
+	sigaction(SIGSYS, &old, NULL);
+	return wrong;
+}
+
 int fwdbench_run(const struct fwdbench_opts *o, struct fwdbench_result *r)
 {
 	struct samples s[FWD_NPATHS];
@@ -96,6 +145,7 @@ int fwdbench_run(const struct fwdbench_opts *o, struct fwdbench_result *r)
 			r->wrong_answers += measure(&s[FWD_TRAPPED], FWD_TRAPPED, per_round, ppid);
 		dc_recouple();
 	}
+	r->wrong_answers += measure_trap_only(&s[FWD_TRAP_ONLY], per_round * o->rounds, ppid);
 	for (int p = 0; p < FWD_NPATHS; p++)
 		summarize(&s[p], &r->path[p]);
 out:

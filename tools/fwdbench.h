@@ -21,7 +21,12 @@ struct fwdbench_stat {
 	uint64_t n, p50, p99, p999, max;	/* ns */
 };
 
-enum { FWD_NATIVE, FWD_EXPLICIT, FWD_TRAPPED, FWD_NPATHS };
+/*
+ * FWD_TRAP_ONLY: what the kernel alone charges for a trap, a getppid that
+ * Syscall User Dispatch turns into SIGSYS and an empty handler answers, on
+ * a thread under Linux.  The trapped path pays it on top of a forward.
+ */
+enum { FWD_NATIVE, FWD_EXPLICIT, FWD_TRAPPED, FWD_TRAP_ONLY, FWD_NPATHS };
 
 struct fwdbench_result {
 	struct fwdbench_stat path[FWD_NPATHS];

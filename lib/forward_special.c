@@ -17,6 +17,7 @@
  *   clone with a stack    the child starts on the trapped registers, where
  *                         the program expects it (pthread_create, posix_spawn)
  *   clone3                -ENOSYS: libc then falls back to clone
+ *   sched_yield           dc_yield(): to the executive's other threads
  *   getpid & co.          cannot block: no signal-mask switch around them
  */
 #include <errno.h>
@@ -122,6 +123,10 @@ long dc_fwd_dispatch(struct dc_thread *th, long nr, const long a[6], ucontext_t 
 		break;
 	case SYS_rt_sigreturn:
 		return -ENOSYS;
+	case SYS_sched_yield:
+		/* Yielding the parked Linux context would mean nothing. */
+		dc_thread_switch_out(th, DC_TS_YIELDING);
+		return 0;
 #ifdef SYS_arch_prctl
 	case SYS_arch_prctl:
 		return arch_prctl(th, a);

@@ -139,6 +139,9 @@ void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st)
 	atomic_store_explicit(&th->exec->in_thread, 0, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
 	dc_ctx_switch(&th->ctx, &th->exec->sched_ctx);
+	/* Back in the Linux context: the executive is busy with others now. */
+	if (st == DC_TS_LEAVING)
+		return;
 	atomic_signal_fence(memory_order_seq_cst);
 	atomic_store_explicit(&th->exec->in_thread, 1, memory_order_relaxed);
 	dc_preempt_enable(th);

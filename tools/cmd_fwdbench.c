@@ -125,19 +125,18 @@ int cmd_fwdbench(int argc, char **argv)
 	}
 	printf("getppid round trips, executive on CPU %d, %ld calls per path in %d rounds (ns)\n",
 	       o.cpu, o.calls, o.rounds);
-	printf("%-9s %9s %9s %9s %10s %10s\n", "path", "p50", "p99", "p99.9", "max", "p50/native");
-	double base = (double)(r.path[FWD_NATIVE].p50 ? r.path[FWD_NATIVE].p50 : 1);
+	printf("%-9s %8s %8s %8s %8s %9s %10s\n", "path", "p50", "p99", "p99.9", "p99.99", "max",
+	       "p50/native");
+	double base = r.path[FWD_NATIVE].p50_us > 0 ? r.path[FWD_NATIVE].p50_us : 1e-3;
 	for (int p = 0; p < FWD_NPATHS; p++) {
-		const struct fwdbench_stat *s = &r.path[p];
-		if (!s->n) {
-			printf("%-9s %9s   (no Syscall User Dispatch on this kernel)\n",
-			       fwdbench_path_names[p], "-");
+		const struct latency_stats *s = &r.path[p];
+		if (!s->samples) {
+			printf("%-9s %8s   (no Syscall User Dispatch here)\n", fwdbench_path_names[p], "-");
 			continue;
 		}
-		printf("%-9s %9llu %9llu %9llu %10llu %9.1fx\n", fwdbench_path_names[p],
-		       (unsigned long long)s->p50, (unsigned long long)s->p99,
-		       (unsigned long long)s->p999, (unsigned long long)s->max,
-		       (double)s->p50 / base);
+		printf("%-9s %8.0f %8.0f %8.0f %8.0f %9.0f %9.1fx\n", fwdbench_path_names[p],
+		       s->p50_us * 1e3, s->p99_us * 1e3, s->p999_us * 1e3, s->p9999_us * 1e3,
+		       s->max_us * 1e3, s->p50_us / base);
 	}
 	if (r.wrong_answers) {
 		fprintf(stderr, "decouple fwdbench: %ld calls returned the wrong value\n",

@@ -34,11 +34,6 @@ static void on_trap(int sig, siginfo_t *si, void *ucv)
 	uc->uc_mcontext.gregs[REG_RAX] = trap_answer;
 }
 
-struct samples {
-	uint32_t *ns;
-	uint64_t n;
-};
-
 /* getppid through each path; the raw syscall keeps libc's wrapper out of it. */
 static long call(int path)
 {
@@ -49,7 +44,11 @@ static long call(int path)
 	return syscall(SYS_getppid);
 }
 
-static long measure(struct samples *s, int path, long n, long expect)
+/*
+ * n round trips into s, whose room was reserved beforehand: decoupled, a
+ * growing array would add forwarded mmap calls to the figures.
+ */
+static long measure(struct samples *s, int path, long n, long expect, int keep)
 {
 	long wrong = 0;
 	for (long i = 0; i < n; i++) {
@@ -58,53 +57,29 @@ static long measure(struct samples *s, int path, long n, long expect)
 		uint64_t dt = dc_now() - t0;
 		if (r != expect)
 			wrong++;
-		s->ns[s->n++] = dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
+		if (keep && s->n < s->cap)
+			s->ns[s->n++] = dt;
 	}
 	return wrong;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t at(const struct samples *s, double q)
-{
-	uint64_t i = (uint64_t)(q * (double)(s->n - 1));
-	return s->ns[i];
-}
-
-static void summarize(struct samples *s, struct fwdbench_stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	if (!s->n)
-		return;
-	qsort(s->ns, s->n, sizeof(s->ns[0]), cmp_u32);
-	st->n = s->n;
-	st->p50 = at(s, 0.50);
-	st->p99 = at(s, 0.99);
-	st->p999 = at(s, 0.999);
-	st->max = s->ns[s->n - 1];
-}
-
 /*
  * After the rest: the process's SIGSYS handler is the library's, borrowed
- * here for a thread that never decouples and given back.
+ * here for a thread that never decouples, and given back.
  */
 static long measure_trap_only(struct samples *s, long n, long ppid)
 {
 	struct sigaction sa, old;
+	long wrong = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_trap;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	long wrong = 0;
 	if (sigaction(SIGSYS, &sa, &old) != 0)
 		return 0;
 	trap_selector = 0;
 	trap_answer = ppid;
 	if (prctl(PR_SET_SYSCALL_USER_DISPATCH, 1, 0, 0, &trap_selector) == 0) {
-		wrong = measure(s, FWD_TRAP_ONLY, n, ppid);
+		wrong = measure(s, FWD_TRAP_ONLY, n, ppid, 1);
 		trap_selector = 0;
 		prctl(PR_SET_SYSCALL_USER_DISPATCH, 0, 0, 0, 0);
 	}
@@ -115,41 +90,41 @@ static long measure_trap_only(struct samples *s, long n, long ppid)
 int fwdbench_run(const struct fwdbench_opts *o, struct fwdbench_result *r)
 {
 	struct samples s[FWD_NPATHS];
-	int err = 0;
+	int err = 0, trapped = 1;
 	long per_round = o->calls / o->rounds;
 	long ppid = getppid();
 	memset(r, 0, sizeof(*r));
 	memset(s, 0, sizeof(s));
 	for (int p = 0; p < FWD_NPATHS; p++) {
-		s[p].ns = calloc((size_t)(per_round * o->rounds) + 1, sizeof(uint32_t));
+		s[p].cap = (size_t)(per_round * o->rounds);
+		s[p].ns = calloc(s[p].cap, sizeof(s[p].ns[0]));
 		if (!s[p].ns) {
 			err = -ENOMEM;
 			goto out;
 		}
 	}
-	r->trapped_available = 1;
 	/* Alternate the paths round by round: slow drifts of the machine hit all three. */
 	for (int round = 0; round < o->rounds; round++) {
-		r->wrong_answers += measure(&s[FWD_NATIVE], FWD_NATIVE, per_round, ppid);
+		r->wrong_answers += measure(&s[FWD_NATIVE], FWD_NATIVE, per_round, ppid, 1);
 		err = dc_decouple(o->cpu, o->prio);
 		if (err)
 			goto out;
 		struct dc_executive_stats st;
 		if (dc_executive_stats(o->cpu, &st) == 0 && !st.syscall_dispatch)
-			r->trapped_available = 0;
-		/* A few calls first: both sides reach their polling loops. */
-		measure(&(struct samples){ s[FWD_EXPLICIT].ns + s[FWD_EXPLICIT].n, 0 },
-			FWD_EXPLICIT, per_round < 100 ? per_round : 100, ppid);
-		r->wrong_answers += measure(&s[FWD_EXPLICIT], FWD_EXPLICIT, per_round, ppid);
-		if (r->trapped_available)
-			r->wrong_answers += measure(&s[FWD_TRAPPED], FWD_TRAPPED, per_round, ppid);
+			trapped = 0;
+		/* A few calls first, not kept: both sides reach their polling loops. */
+		measure(NULL, FWD_EXPLICIT, per_round < 100 ? per_round : 100, ppid, 0);
+		r->wrong_answers += measure(&s[FWD_EXPLICIT], FWD_EXPLICIT, per_round, ppid, 1);
+		if (trapped)
+			r->wrong_answers += measure(&s[FWD_TRAPPED], FWD_TRAPPED, per_round, ppid, 1);
 		dc_recouple();
 	}
 	r->wrong_answers += measure_trap_only(&s[FWD_TRAP_ONLY], per_round * o->rounds, ppid);
 	for (int p = 0; p < FWD_NPATHS; p++)
-		summarize(&s[p], &r->path[p]);
+		if (s[p].n)
+			samples_stats(&s[p], &r->path[p]);
 out:
 	for (int p = 0; p < FWD_NPATHS; p++)
-		free(s[p].ns);
+		samples_free(&s[p]);
 	return err;
 }

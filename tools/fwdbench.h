@@ -8,17 +8,13 @@
 #ifndef DC_TOOL_FWDBENCH_H
 #define DC_TOOL_FWDBENCH_H
 
-#include <stdint.h>
+#include "samples.h"
 
 struct fwdbench_opts {
 	int cpu;		/* the executive's CPU */
 	long calls;		/* per path, split over the rounds */
 	int rounds;
 	int prio;		/* of the decoupled thread */
-};
-
-struct fwdbench_stat {
-	uint64_t n, p50, p99, p999, max;	/* ns */
 };
 
 /*
@@ -29,9 +25,8 @@ struct fwdbench_stat {
 enum { FWD_NATIVE, FWD_EXPLICIT, FWD_TRAPPED, FWD_TRAP_ONLY, FWD_NPATHS };
 
 struct fwdbench_result {
-	struct fwdbench_stat path[FWD_NPATHS];
-	int trapped_available;		/* 0: no Syscall User Dispatch here */
-	long wrong_answers;		/* results that were not getppid()'s */
+	struct latency_stats path[FWD_NPATHS];	/* .samples == 0: not measured */
+	long wrong_answers;			/* results that were not getppid()'s */
 };
 
 extern const char *const fwdbench_path_names[FWD_NPATHS];

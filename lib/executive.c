@@ -337,7 +337,7 @@ void dc_exec_post(struct dc_executive *ex, struct dc_thread *th, uint32_t why)
 	atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(&ex->sleeping, memory_order_seq_cst))
 		dc_futex_wake(&ex->doorbell, 1);
-	else if (why & DC_POST_WAKE)
+	else if (why & (DC_POST_WAKE | DC_POST_ARRIVE))
 		dc_preempt_kick(ex, th);
 }
 

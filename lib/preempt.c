@@ -120,7 +120,8 @@ static void set_timer(struct dc_executive *ex, uint64_t at)
 
 void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th)
 {
-	atomic_store_explicit(&ex->running_prio, th->prio, memory_order_relaxed);
+	/* seq_cst: Dekker with dc_exec_post(), see run() in scheduler.c. */
+	atomic_store_explicit(&ex->running_prio, th->prio, memory_order_seq_cst);
 	if (ex->preempt_timer < 0 || !ex->tq.n)
 		return;
 	uint64_t at = first_outranking_deadline(ex, th);
@@ -144,7 +145,7 @@ void dc_preempt_disarm(struct dc_executive *ex)
 /* A post made `th` ready: interrupt the executive if it runs something lower. */
 void dc_preempt_kick(struct dc_executive *ex, const struct dc_thread *th)
 {
-	int running = atomic_load_explicit(&ex->running_prio, memory_order_relaxed);
+	int running = atomic_load_explicit(&ex->running_prio, memory_order_seq_cst);
 	if (running && th->prio > running && ex->preempt_timer >= 0)
 		dc_arch_syscall6(SYS_tgkill, ex->pid, ex->tid, dc_preempt_signal(), 0, 0, 0);
 }

@@ -75,6 +75,13 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	/* A preemption noted for an earlier thread is stale; one from here on is th's. */
 	atomic_store_explicit(&ex->preempt_pending, 0, memory_order_relaxed);
 	dc_preempt_arm(ex, th);
+	/*
+	 * A post that came after the inbox was drained, but before arming
+	 * published running_prio, sent no kick: th would run on while the
+	 * thread it woke waits.  Have th yield the CPU back as soon as it lands.
+	 */
+	if (atomic_load_explicit(&ex->inbox, memory_order_seq_cst))
+		atomic_store_explicit(&ex->preempt_pending, 1, memory_order_relaxed);
 	uint64_t t0 = dc_now();
 	dc_sud_enter_thread(ex);
 	dc_ctx_switch(&ex->sched_ctx, &th->ctx);

@@ -13,7 +13,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+#include <asm/prctl.h>
 
 #include "decouple.h"
 #include "harness.h"
@@ -28,6 +30,25 @@ static int rt_cpu_now(void)
 	(void)lo;
 	(void)hi;
 	return (int)(aux & 0xfff);
+}
+
+static void read_file_plain(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : 0;
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A clocksource whose clock_gettime the vDSO answers without a system call. */
+static int vdso_clock(void)
+{
+	char cs[64] = "";
+	read_file_plain("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			cs, sizeof(cs));
+	return !strcmp(cs, "tsc\n") || !strcmp(cs, "kvm-clock\n") ||
+	       !strcmp(cs, "hyperv_clocksource_tsc_page\n") || !strcmp(cs, "arch_sys_counter\n");
 }
 
 static void read_file(const char *path, char *buf, size_t size)
@@ -50,6 +71,10 @@ int main(void)
 	snprintf(path1, sizeof(path1), "%s/printf.txt", dir);
 	snprintf(path2, sizeof(path2), "%s/stdio.bin", dir);
 	snprintf(missing, sizeof(missing), "%s/does-not-exist", dir);
+
+	int vdso = vdso_clock();
+	unsigned long linux_fs = 0;
+	syscall(SYS_arch_prctl, ARCH_GET_FS, &linux_fs);
 
 	/* Not decoupled: the plain call. */
 	CHECK_EQ(dc_linux_syscall(SYS_gettid), tid);
@@ -77,6 +102,21 @@ int main(void)
 	CHECK_EQ(dc_linux_syscall(SYS_getppid), ppid);
 	CHECK_EQ(dc_linux_syscall(SYS_openat, AT_FDCWD, missing, O_RDONLY, 0), -ENOENT);
 	CHECK_EQ(dc_is_decoupled(), 1);
+
+	/* The TLS base the executive loaded is the thread's. */
+	unsigned long fs = 0;
+	CHECK_EQ(syscall(SYS_arch_prctl, ARCH_GET_FS, &fs), 0);
+	CHECK_EQ(fs, linux_fs);
+
+	/* vDSO calls never trap. */
+	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
+	uint64_t before = st.forwarded_calls;
+	struct timespec ts;
+	for (int i = 0; i < 1000; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
+	if (vdso)
+		CHECK_EQ(st.forwarded_calls - before, 0);
 
 	/* printf to stdout, stdout pointed at a file; fprintf to another stream. */
 	fflush(stdout);

@@ -94,7 +94,7 @@ bench:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
-	install -m 644 include/decouple.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/decouple.h include/decouple-io.h include/decouple-simdev.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/libdecouple.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libdecouple.so $(DESTDIR)$(PREFIX)/lib/libdecouple.so.$(VERSION)
 	ln -sf libdecouple.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libdecouple.so.0
@@ -104,7 +104,8 @@ install: all
 	for s in 1 3 7; do for f in man/*.$$s; do [ -e "$$f" ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/man/man$$s/; done; done; true
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/decouple.h $(DESTDIR)$(PREFIX)/lib/libdecouple.* \
+	rm -f $(DESTDIR)$(PREFIX)/include/decouple.h $(DESTDIR)$(PREFIX)/include/decouple-io.h \
+	      $(DESTDIR)$(PREFIX)/include/decouple-simdev.h $(DESTDIR)$(PREFIX)/lib/libdecouple.* \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/libdecouple.pc $(DESTDIR)$(PREFIX)/bin/decouple
 
 clean:

@@ -126,10 +126,17 @@ enum dc_exec_life { DC_EXEC_STOPPED, DC_EXEC_RUNNING, DC_EXEC_STOPPING };
 struct dc_margin {
 	uint32_t late_ns[DC_MARGIN_WINDOW];	/* recent kernel wake-up lateness */
 	unsigned n, next;
-	uint64_t margin_ns;
+	uint64_t margin_ns;			/* wanted: covers nearly every wake-up */
+	uint64_t median_ns;			/* a typical wake-up, with slack */
+	unsigned spun;				/* idle periods spun through since a sleep */
 };
 void dc_margin_init(struct dc_margin *m);
 void dc_margin_observe(struct dc_margin *m, int64_t late_ns);
+/*
+ * How long before the end of an idle period of `span` ns to wake from a
+ * Linux sleep; 0: poll the whole period (see the policy in idle.c).
+ */
+uint64_t dc_margin_for(struct dc_margin *m, uint64_t span);
 
 struct dc_executive {
 	int cpu;

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "scheduler.h"
+#include "object.h"
 
 static void make_ready(struct dc_executive *ex, struct dc_thread *th)
 {
@@ -76,11 +77,12 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	atomic_store_explicit(&ex->preempt_pending, 0, memory_order_relaxed);
 	dc_preempt_arm(ex, th);
 	/*
-	 * A post that came after the inbox was drained, but before arming
-	 * published running_prio, sent no kick: th would run on while the
-	 * thread it woke waits.  Have th yield the CPU back as soon as it lands.
+	 * A post or an Irq wake-up that came after the scheduler looked, but
+	 * before arming published running_prio, sent no kick: th would run on
+	 * while the thread it woke waits.  Have th yield the CPU back as soon
+	 * as it lands.
 	 */
-	if (atomic_load_explicit(&ex->inbox, memory_order_seq_cst))
+	if (atomic_load_explicit(&ex->inbox, memory_order_seq_cst) || dc_wq_pending(ex))
 		atomic_store_explicit(&ex->preempt_pending, 1, memory_order_relaxed);
 	uint64_t t0 = dc_now();
 	dc_sud_enter_thread(ex);
@@ -125,6 +127,7 @@ void dc_sched_loop(struct dc_executive *ex)
 		if (atomic_load_explicit(&ex->inbox, memory_order_relaxed))
 			dc_sched_drain_inbox(ex);
 		dc_sched_expire(ex, dc_now());
+		dc_wq_poll(ex);		/* Irq and other waiters whose event came */
 		struct dc_thread *th = dc_rq_pop(&ex->rq);
 		if (th) {
 			run(ex, th);

@@ -1,13 +1,456 @@
 /* SPDX-License-Identifier: MIT */
-/* decouple noise: placeholder until its issue lands. */
+/*
+ * decouple noise: the noise floor of a CPU, in the spirit of hwlat and
+ * osnoise (which this kernel may not have): what a polling loop at
+ * SCHED_FIFO 99 on that CPU loses to everything below it.  Two modes:
+ *
+ *   gaps (default)          every gap between clock reads above a threshold:
+ *                           histogram, percentiles, gaps per second;
+ *   deadlines (-i US)       lateness of a bare poll for a deadline every US,
+ *                           the floor for `decouple lat` on the same CPU.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 
+#include "cli.h"
 #include "commands.h"
+#include "cyclictest_out.h"
+#include "decouple.h"
+#include "json.h"
+#include "noise_measure.h"
+#include "progress.h"
+#include "rt_throttle.h"
+#include "samples.h"
+#include "stopsig.h"
+#include "sysfs.h"
+
+#define PROG "decouple noise"
+#define NOISE_MAX_GAPS		(4u << 20)	/* kept; more are counted only */
+#define NOISE_MAX_SAMPLES	(64u << 20)
+#define NOISE_ENDLESS_SAMPLES	(16u << 20)
+
+struct noise_opts {
+	int cpu;
+	int prio;
+	uint64_t duration_ns;
+	uint64_t threshold_ns;
+	uint64_t interval_ns;
+	uint64_t loops;
+	unsigned buckets;
+	const char *histfile, *json, *samples;
+	bool quiet;
+};
+
+enum { OPT_THRESHOLD = 256, OPT_HISTFILE, OPT_JSON, OPT_SAMPLES, OPT_HELP };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: decouple noise -a CPU [-D TIME] [--threshold US] [-p PRIO] [-h US]\n"
+		"                      [--histfile FILE] [--json=FILE] [-q]\n"
+		"       decouple noise -a CPU -i US [-D TIME | -l LOOPS] --samples FILE [-q] ...\n"
+		"\n"
+		"Measure what a polling loop at SCHED_FIFO on CPU loses to interrupts, the\n"
+		"tick, other real-time work, SMIs and the hypervisor.  It runs inside the\n"
+		"partition of `decouple isolate` when there is one.\n"
+		"\n"
+		"  -a, --affinity CPU    the CPU to measure (default: the library's first\n"
+		"                        real-time CPU)\n"
+		"  -D, --duration TIME   run time: seconds, or with suffix s, m, h or d (default 10)\n"
+		"  -p, --priority PRIO   SCHED_FIFO priority, 1..99 (default 99)\n"
+		"  -t, --threshold US    record gaps longer than US microseconds (default 1)\n"
+		"  -h, --histogram US    cyclictest's histogram block, 1 us buckets up to US\n"
+		"      --histfile FILE   the histogram block to FILE instead of stdout\n"
+		"      --json=FILE       the report as JSON\n"
+		"  -q, --quiet           no live line\n"
+		"  -i, --interval US     deadline mode: a deadline every US; each deadline's\n"
+		"                        lateness is the first clock read at or after it\n"
+		"  -l, --loops N         deadline mode: stop after N deadlines\n"
+		"      --samples FILE    every gap (or every deadline's lateness) in ns, one per line\n"
+		"      --help            this text\n"
+		"\n"
+		"Exit status: 0 measured (also when ended by SIGINT or SIGTERM), 1 the run\n"
+		"could not be made, 2 usage error.\n");
+}
+
+static int parse(int argc, char **argv, struct noise_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "affinity",  required_argument, NULL, 'a' },
+		{ "duration",  required_argument, NULL, 'D' },
+		{ "priority",  required_argument, NULL, 'p' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "histogram", required_argument, NULL, 'h' },
+		{ "histfile",  required_argument, NULL, OPT_HISTFILE },
+		{ "json",      required_argument, NULL, OPT_JSON },
+		{ "quiet",     no_argument,       NULL, 'q' },
+		{ "interval",  required_argument, NULL, 'i' },
+		{ "loops",     required_argument, NULL, 'l' },
+		{ "samples",   required_argument, NULL, OPT_SAMPLES },
+		{ "help",      no_argument,       NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long v;
+	int c, cpu_set = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->prio = 99;
+	o->threshold_ns = 1000;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":a:D:p:t:h:qi:l:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (cli_cpu(PROG, "-a", optarg, &o->cpu))
+				return -EINVAL;
+			cpu_set = 1;
+			break;
+		case 'D':
+			if (cli_duration(PROG, "-D", optarg, &o->duration_ns))
+				return -EINVAL;
+			break;
+		case 'p':
+			if (cli_int(PROG, "-p", optarg, 1, 99, &v))
+				return -EINVAL;
+			o->prio = (int)v;
+			break;
+		case 't':
+			if (cli_int(PROG, "--threshold", optarg, 1, 1000000000, &v))
+				return -EINVAL;
+			o->threshold_ns = (uint64_t)v * 1000;
+			break;
+		case 'h':
+			if (cli_int(PROG, "-h", optarg, 1, 10000000, &v))
+				return -EINVAL;
+			o->buckets = (unsigned)v;
+			break;
+		case 'i':
+			if (cli_int(PROG, "-i", optarg, 1, 1000000000, &v))
+				return -EINVAL;
+			o->interval_ns = (uint64_t)v * 1000;
+			break;
+		case 'l':
+			if (cli_int(PROG, "-l", optarg, 1, NOISE_MAX_SAMPLES, &v))
+				return -EINVAL;
+			o->loops = (uint64_t)v;
+			break;
+		case OPT_HISTFILE: o->histfile = optarg; break;
+		case OPT_JSON: o->json = optarg; break;
+		case OPT_SAMPLES: o->samples = optarg; break;
+		case 'q': o->quiet = true; break;
+		case OPT_HELP:
+			usage(stdout);
+			return 1;
+		case ':':
+			fprintf(stderr, PROG ": %s needs a value\n", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			if (optopt)
+				fprintf(stderr, PROG ": unknown option -%c\n", optopt);
+			else
+				fprintf(stderr, PROG ": unknown option %s\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'decouple noise --help'.\n");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->histfile && !o->buckets) {
+		fprintf(stderr, PROG ": --histfile needs -h US (the histogram's range)\n");
+		return -EINVAL;
+	}
+	if (o->loops && !o->interval_ns) {
+		fprintf(stderr, PROG ": -l counts deadlines: it needs -i US\n");
+		return -EINVAL;
+	}
+	/* Gap mode always runs for a time; deadline mode may count loops instead. */
+	if (!o->duration_ns && !o->loops)
+		o->duration_ns = 10ull * 1000000000ull;
+	if (!cpu_set) {
+		int cpus[1];
+		if (dc_default_cpus(cpus, 1) < 1) {
+			fprintf(stderr, PROG ": no default real-time CPU (DC_CPUS malformed?): use -a\n");
+			return -EINVAL;
+		}
+		o->cpu = cpus[0];
+	}
+	return 0;
+}
+
+static size_t sample_budget(const struct noise_opts *o)
+{
+	if (!o->interval_ns)
+		return NOISE_MAX_GAPS;
+	uint64_t want = NOISE_ENDLESS_SAMPLES;
+	if (o->duration_ns)
+		want = o->duration_ns / o->interval_ns + 1;
+	if (o->loops && (o->loops < want || !o->duration_ns))
+		want = o->loops;
+	return want > NOISE_MAX_SAMPLES ? NOISE_MAX_SAMPLES : (size_t)want;
+}
+
+static void warn_throttling(int cpu)
+{
+	char buf[64];
+	if (sysfs_read(RT_RUNTIME_PATH, buf, sizeof(buf)) <= 0)
+		return;
+	long runtime = strtol(buf, NULL, 10);
+	if (runtime < 0)
+		return;
+	fprintf(stderr, PROG ": warning: RT throttling is on (sched_rt_runtime_us=%ld): the "
+		"SCHED_FIFO poller on CPU %d is stopped for the rest of each period once it has "
+		"run %ld us, which shows as gaps of tens of ms.  `decouple isolate` turns it off.\n",
+		runtime, cpu, runtime);
+}
+
+/* Locked before the poller starts: it must never take a page fault. */
+static void lock_memory(bool quiet)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	/* The sanitizers' shadow memory is terabytes of reserve: never lock it. */
+	(void)quiet;
+#else
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0 && !quiet)
+		fprintf(stderr, PROG ": mlockall: %s: page faults may show as noise\n",
+			strerror(errno));
+#endif
+}
+
+static void wait_for(const struct noise_opts *o, struct noise_measure *m)
+{
+	struct progress p;
+	progress_init(&p, !o->quiet);
+	uint64_t t0 = dc_now();
+	while (!atomic_load_explicit(&m->finished, memory_order_acquire)) {
+		struct timespec nap = { 0, 100 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+		uint64_t n = atomic_load_explicit(&m->done, memory_order_relaxed);
+		double secs = (dc_now() - t0) / 1e9;
+		double max_us = atomic_load_explicit(&m->max_ns, memory_order_relaxed) / 1e3;
+		if (o->interval_ns)
+			progress_update(&p, "CPU %d  %.1f s  %" PRIu64 " deadlines  max %.1f us",
+					o->cpu, secs, n, max_us);
+		else
+			progress_update(&p, "CPU %d  %.1f s  %" PRIu64 " gaps > %" PRIu64 " us  max %.1f us",
+					o->cpu, secs, n, o->threshold_ns / 1000, max_us);
+	}
+	progress_end(&p);
+	noise_measure_join(m);
+}
+
+static int write_histogram(const struct noise_opts *o, const struct samples *s)
+{
+	FILE *hf = stdout;
+	if (o->histfile && !(hf = fopen(o->histfile, "w"))) {
+		fprintf(stderr, PROG ": %s: %s\n", o->histfile, strerror(errno));
+		return -errno;
+	}
+	samples_write_histogram(hf, s, o->buckets);
+	if (hf != stdout && fclose(hf)) {
+		fprintf(stderr, PROG ": %s: write error\n", o->histfile);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void json_stats(struct json *j, const struct latency_stats *st)
+{
+	json_double(j, "min_us", st->min_us);
+	json_double(j, "avg_us", st->avg_us);
+	json_double(j, "p50_us", st->p50_us);
+	json_double(j, "p99_us", st->p99_us);
+	json_double(j, "p999_us", st->p999_us);
+	json_double(j, "p9999_us", st->p9999_us);
+	json_double(j, "max_us", st->max_us);
+}
+
+static void json_histogram(struct json *j, const struct samples *sorted, unsigned buckets)
+{
+	char key[24];
+	size_t i = 0;
+	json_object_begin(j, "histogram");
+	while (buckets && i < sorted->n && sorted->ns[i] / 1000 < buckets) {
+		uint64_t b = sorted->ns[i] / 1000;
+		size_t k = i;
+		while (k < sorted->n && sorted->ns[k] / 1000 == b)
+			k++;
+		snprintf(key, sizeof(key), "%" PRIu64, b);
+		json_int(j, key, (long long)(k - i));
+		i = k;
+	}
+	json_object_end(j);
+	if (buckets)
+		json_int(j, "histogram_overflows", (long long)(sorted->n - i));
+}
+
+static int write_json(const struct noise_opts *o, const struct noise_measure *m,
+		      const struct latency_stats *st, const struct ct_run *run, long rt_runtime)
+{
+	FILE *f = fopen(o->json, "w");
+	if (!f) {
+		fprintf(stderr, PROG ": %s: %s\n", o->json, strerror(errno));
+		return -errno;
+	}
+	struct json j;
+	json_init(&j, f);
+	double secs = m->elapsed_ns / 1e9;
+	if (o->interval_ns) {
+		/* Deadline mode reads like a cyclictest report, as decouple lat's does. */
+		ct_json_begin(&j, run);
+		ct_json_thread(&j, &m->s, st, o->buckets, o->cpu);
+		ct_json_thread_end(&j);
+		json_object_begin(&j, "decouple");
+		json_string(&j, "tool", "noise");
+		json_string(&j, "mode", "deadlines");
+		json_int(&j, "interval_us", (long long)(o->interval_ns / 1000));
+		json_int(&j, "samples", (long long)m->s.n);
+		json_int(&j, "skipped_deadlines", (long long)m->skipped);
+	} else {
+		json_object_begin(&j, NULL);
+		json_object_begin(&j, "decouple");
+		json_string(&j, "tool", "noise");
+		json_string(&j, "mode", "gaps");
+		json_int(&j, "threshold_ns", (long long)o->threshold_ns);
+		json_int(&j, "gaps", (long long)m->gap_count);
+		json_int(&j, "gaps_kept", (long long)m->s.n);
+		json_double(&j, "gaps_per_second", secs > 0 ? m->gap_count / secs : 0);
+		json_double(&j, "noise_us_total", m->gap_total_ns / 1e3);
+		json_double(&j, "noise_percent",
+			    m->elapsed_ns ? 100.0 * m->gap_total_ns / m->elapsed_ns : 0);
+		json_histogram(&j, &m->s, o->buckets);
+	}
+	json_int(&j, "cpu", o->cpu);
+	json_int(&j, "priority", o->prio);
+	json_double(&j, "duration_s", secs);
+	json_int(&j, "clock_reads", (long long)m->reads);
+	json_int(&j, "rt_runtime_us", rt_runtime);
+	json_stats(&j, st);
+	json_object_end(&j);
+	json_object_end(&j);
+	int failed = ferror(f);
+	if (fclose(f) || failed) {
+		fprintf(stderr, PROG ": %s: write error\n", o->json);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int report(const struct noise_opts *o, struct noise_measure *m, const struct ct_run *run)
+{
+	int ret = 0;
+	char buf[64];
+	long rt_runtime = 0;
+	if (sysfs_read(RT_RUNTIME_PATH, buf, sizeof(buf)) > 0)
+		rt_runtime = strtol(buf, NULL, 10);
+
+	if (o->samples) {
+		int err = samples_save(&m->s, o->samples);
+		if (err) {
+			fprintf(stderr, PROG ": %s: %s\n", o->samples, strerror(-err));
+			ret = 1;
+		}
+	}
+	uint64_t sum = 0;
+	for (size_t i = 0; i < m->s.n; i++)
+		sum += m->s.ns[i];
+	struct latency_stats st;
+	samples_stats(&m->s, &st);
+	double secs = m->elapsed_ns / 1e9;
+
+	if (o->buckets && write_histogram(o, &m->s))
+		ret = 1;
+	if (o->interval_ns) {
+		struct ct_line l = {
+			.tid = m->tid, .prio = o->prio, .interval_us = (long)(o->interval_ns / 1000),
+			.cycles = (unsigned long)m->s.n,
+			.min = m->s.n ? (long)(m->s.ns[0] / 1000) : 0,
+			.act = (long)(atomic_load(&m->act_ns) / 1000),
+			.avg = m->s.n ? (long)(sum / m->s.n / 1000) : 0,
+			.max = m->s.n ? (long)(m->s.ns[m->s.n - 1] / 1000) : 0,
+		};
+		if (!(o->quiet && o->buckets && !o->histfile))
+			ct_write_line(stdout, &l);
+		if (!o->quiet)
+			printf("# deadline lateness of a bare poll: p50 %.3f us, p99 %.3f us, "
+			       "p99.9 %.3f us, p99.99 %.3f us, max %.3f us\n",
+			       st.p50_us, st.p99_us, st.p999_us, st.p9999_us, st.max_us);
+	} else {
+		printf("# noise on CPU %d: %.1f s, %" PRIu64 " gaps > %.1f us (%.1f per second), "
+		       "%.1f us lost (%.4f%%)\n", o->cpu, secs, m->gap_count, o->threshold_ns / 1e3,
+		       secs > 0 ? m->gap_count / secs : 0, m->gap_total_ns / 1e3,
+		       m->elapsed_ns ? 100.0 * m->gap_total_ns / m->elapsed_ns : 0);
+		if (m->s.n)
+			printf("# gaps: min %.3f us, p50 %.3f us, p99 %.3f us, p99.9 %.3f us, "
+			       "p99.99 %.3f us, max %.3f us\n", st.min_us, st.p50_us, st.p99_us,
+			       st.p999_us, st.p9999_us, st.max_us);
+		if (m->dropped)
+			printf("# %" PRIu64 " gaps beyond the first %zu were counted, not kept\n",
+			       m->dropped, m->s.n);
+	}
+	fflush(stdout);
+	if (o->json && write_json(o, m, &st, run, rt_runtime))
+		ret = 1;
+	return ret;
+}
 
 int cmd_noise(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "decouple noise: not implemented yet\n");
-	return 2;
+	struct noise_opts o;
+	int err = parse(argc, argv, &o);
+	if (err == 1)
+		return 0;
+	if (err)
+		return 2;
+
+	struct noise_measure m;
+	memset(&m, 0, sizeof(m));
+	m.cpu = o.cpu;
+	m.prio = o.prio;
+	m.duration_ns = o.duration_ns;
+	m.threshold_ns = o.threshold_ns;
+	m.interval_ns = o.interval_ns;
+	m.loops = o.loops;
+	m.stop = &stopsig_raised;
+
+	warn_throttling(o.cpu);
+	struct ct_run run = { .argc = argc, .argv = argv, .start = time(NULL) };
+	if ((err = stopsig_install()) != 0) {
+		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-err));
+		return 1;
+	}
+	lock_memory(o.quiet);
+	dc_now();	/* calibrate the clock here, not in the loop */
+	if ((err = noise_measure_start(&m, sample_budget(&o))) != 0) {
+		fprintf(stderr, PROG ": cannot start the polling thread: %s\n", strerror(-err));
+		return 1;
+	}
+	cli_keep_off_cpu(o.cpu);
+	wait_for(&o, &m);
+	run.end = time(NULL);
+
+	if (m.err) {
+		if (m.err == -EPERM)
+			fprintf(stderr, PROG ": no permission for SCHED_FIFO: run as root or with "
+				"CAP_SYS_NICE\n");
+		else if (m.err == -ENODEV)
+			fprintf(stderr, PROG ": CPU %d is offline or outside this process's "
+				"allowed CPUs\n", o.cpu);
+		else
+			fprintf(stderr, PROG ": cannot set up the poller on CPU %d: %s\n",
+				o.cpu, strerror(-m.err));
+		noise_measure_free(&m);
+		return 1;
+	}
+	int ret = report(&o, &m, &run);
+	noise_measure_free(&m);
+	return ret;
 }

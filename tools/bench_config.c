@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench_config.h"
+
+/*
+ * The order here is the order of the report.  The measuring order is
+ * decided by cmd_bench.c (unpartitioned ones together, then partitioned).
+ */
+const struct bench_config bench_configs[BENCH_NCONFIGS] = {
+	{ "linux-idle", BENCH_CYCLICTEST, false, false, "Fig. 3/6, no load",
+	  "cyclictest, Linux wakes it on a CPU it shares with everything" },
+	{ "linux-load", BENCH_CYCLICTEST, false, true, "Fig. 3/6, hackbench",
+	  "cyclictest under load on all CPUs, as the paper's bare-metal runs" },
+	{ "decoupled-shared-idle", BENCH_LAT_SHARED, false, false, "Fig. 5/8, no load",
+	  "decouple lat, executive at FIFO 99 on a CPU Linux also uses" },
+	{ "decoupled-shared-load", BENCH_LAT_SHARED, false, true, "Fig. 5/8, hackbench",
+	  "decouple lat on the shared CPU while hackbench runs there too" },
+	{ "linux-isolated-idle", BENCH_CYCLICTEST, true, false, "(none: strong baseline)",
+	  "cyclictest inside the partition: Linux wakes it on the isolated CPU" },
+	{ "linux-isolated-load", BENCH_CYCLICTEST, true, true, "(none: strong baseline)",
+	  "cyclictest on the isolated CPU, hackbench on the others" },
+	{ "decoupled-dedicated-idle", BENCH_LAT_DEDICATED, true, false, "Fig. 4/7, no load",
+	  "decouple lat, executive polling on the isolated CPU" },
+	{ "decoupled-dedicated-load", BENCH_LAT_DEDICATED, true, true, "Fig. 4/7, hackbench",
+	  "decouple lat on the isolated CPU, hackbench on the others" },
+	{ "noise-idle", BENCH_NOISE, true, false, "(none: the floor)",
+	  "decouple noise: lateness a bare polling loop sees at each deadline" },
+	{ "noise-load", BENCH_NOISE, true, true, "(none: the floor)",
+	  "decouple noise on the isolated CPU, hackbench on the others" },
+};
+
+int bench_config_index(const char *name)
+{
+	for (int i = 0; i < BENCH_NCONFIGS; i++)
+		if (!strcmp(bench_configs[i].name, name))
+			return i;
+	return -1;
+}
+
+int bench_configs_parse(const char *list, bool sel[BENCH_NCONFIGS], char *bad, size_t badlen)
+{
+	memset(sel, 0, BENCH_NCONFIGS * sizeof(*sel));
+	const char *p = list;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char name[64];
+		int i = -1;
+		if (len && len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = 0;
+			i = bench_config_index(name);
+		}
+		if (i < 0) {
+			snprintf(bad, badlen, "%.*s", (int)len, p);
+			return -EINVAL;
+		}
+		sel[i] = true;
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}

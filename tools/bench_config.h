@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configurations of `decouple bench`: the paper's twelve (Section III.B)
+ * as they exist on one machine, plus the strong Linux baseline on the
+ * partitioned CPU and the machine's noise floor.  Names are fixed by
+ * DESIGN.md ("Benchmark configuration names").
+ */
+#ifndef DC_TOOL_BENCH_CONFIG_H
+#define DC_TOOL_BENCH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum bench_tool {
+	BENCH_CYCLICTEST,	/* rt-tests' cyclictest: Linux wakes the thread */
+	BENCH_LAT_SHARED,	/* decouple lat --placement shared */
+	BENCH_LAT_DEDICATED,	/* decouple lat --placement dedicated */
+	BENCH_NOISE,		/* decouple noise: a bare polling loop */
+};
+
+struct bench_config {
+	const char *name;
+	enum bench_tool tool;
+	bool partitioned;	/* measured while `decouple isolate` holds the CPU */
+	bool load;		/* hackbench (or --load) runs meanwhile */
+	const char *figure;	/* the paper's counterpart */
+	const char *what;	/* one line for the report */
+};
+
+#define BENCH_NCONFIGS 10
+extern const struct bench_config bench_configs[BENCH_NCONFIGS];
+
+/* Index of the configuration called `name`, or -1. */
+int bench_config_index(const char *name);
+
+/*
+ * A comma-separated list of names into sel[] (all false first).  0, or
+ * -EINVAL with the offending name copied into bad (an empty name too).
+ */
+int bench_configs_parse(const char *list, bool sel[BENCH_NCONFIGS], char *bad, size_t badlen);
+
+#endif

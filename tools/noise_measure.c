@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "decouple.h"
+#include "internal.h"		/* dc_partition_admit() */
+#include "noise_measure.h"
+
+static void publish(struct noise_measure *m, uint64_t v)
+{
+	if (v > atomic_load_explicit(&m->max_ns, memory_order_relaxed))
+		atomic_store_explicit(&m->max_ns, v, memory_order_relaxed);
+	atomic_store_explicit(&m->act_ns, v, memory_order_relaxed);
+	atomic_store_explicit(&m->sum_ns, atomic_load_explicit(&m->sum_ns, memory_order_relaxed) + v,
+			      memory_order_relaxed);
+	atomic_store_explicit(&m->done, atomic_load_explicit(&m->done, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+static void poll_gaps(struct noise_measure *m)
+{
+	uint64_t start = dc_now(), prev = start, reads = 0;
+	uint64_t end = start + m->duration_ns;
+	while (prev < end && !atomic_load_explicit(m->stop, memory_order_relaxed)) {
+		uint64_t now = dc_now();
+		uint64_t gap = now - prev;
+		reads++;
+		if (gap > m->threshold_ns) {
+			if (m->s.n < m->s.cap)
+				m->s.ns[m->s.n++] = gap;
+			else
+				m->dropped++;
+			m->gap_total_ns += gap;
+			m->gap_count++;
+			publish(m, gap);
+		}
+		prev = now;
+	}
+	m->reads = reads;
+	m->elapsed_ns = prev - start;
+}
+
+static void poll_deadlines(struct noise_measure *m)
+{
+	uint64_t start = dc_now(), now = start, reads = 0;
+	uint64_t end = m->duration_ns ? start + m->duration_ns : UINT64_MAX;
+	uint64_t next = start + m->interval_ns;
+	size_t limit = m->s.cap;
+	if (m->loops && m->loops < limit)
+		limit = (size_t)m->loops;
+	while (m->s.n < limit && next <= end &&
+	       !atomic_load_explicit(m->stop, memory_order_relaxed)) {
+		now = dc_now();
+		reads++;
+		if (now < next)
+			continue;
+		uint64_t lat = now - next;
+		m->s.ns[m->s.n++] = lat;
+		publish(m, lat);
+		/* As decouple lat: absolute deadlines, stalls skip what they covered. */
+		next += m->interval_ns;
+		if (next <= now) {
+			uint64_t missed = (now - next) / m->interval_ns + 1;
+			m->skipped += missed;
+			next += missed * m->interval_ns;
+		}
+	}
+	m->reads = reads;
+	m->elapsed_ns = now - start;
+}
+
+static int setup(struct noise_measure *m)
+{
+	m->tid = (int)syscall(SYS_gettid);
+	/* Inside the partition's cpuset when there is one, as the executive does. */
+	int err = dc_partition_admit(m->cpu, m->tid);
+	if (err)
+		return err;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(m->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0)
+		return errno == EINVAL ? -ENODEV : -errno;
+	struct sched_param sp = { .sched_priority = m->prio };
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0)
+		return -errno;
+	return 0;
+}
+
+static void *noise_thread(void *arg)
+{
+	struct noise_measure *m = arg;
+	m->err = setup(m);
+	if (!m->err) {
+		if (m->interval_ns)
+			poll_deadlines(m);
+		else
+			poll_gaps(m);
+	}
+	atomic_store_explicit(&m->finished, 1, memory_order_release);
+	return NULL;
+}
+
+int noise_measure_start(struct noise_measure *m, size_t max_samples)
+{
+	memset(&m->s, 0, sizeof(m->s));
+	m->s.ns = malloc(max_samples * sizeof(*m->s.ns));
+	if (!m->s.ns)
+		return -ENOMEM;
+	memset(m->s.ns, 0, max_samples * sizeof(*m->s.ns));
+	m->s.cap = max_samples;
+	m->err = 0;
+	m->dropped = m->gap_total_ns = m->gap_count = m->reads = m->elapsed_ns = m->skipped = 0;
+	atomic_store(&m->done, 0);
+	atomic_store(&m->act_ns, 0);
+	atomic_store(&m->max_ns, 0);
+	atomic_store(&m->sum_ns, 0);
+	atomic_store(&m->finished, 0);
+
+	/*
+	 * The poller takes no signals: the caller's thread does and raises
+	 * m->stop.  On a partition with the caller inside it, the caller may
+	 * not run until the poller ends; the poller's own limits end it then.
+	 */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int err = -pthread_create(&m->thread, NULL, noise_thread, m);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		samples_free(&m->s);
+	return err;
+}
+
+void noise_measure_join(struct noise_measure *m)
+{
+	pthread_join(m->thread, NULL);
+}
+
+void noise_measure_free(struct noise_measure *m)
+{
+	samples_free(&m->s);
+}

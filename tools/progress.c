@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "progress.h"
+
+void progress_init(struct progress *p, bool wanted)
+{
+	p->on = wanted && isatty(STDOUT_FILENO);
+	p->shown = false;
+}
+
+void progress_update(struct progress *p, const char *fmt, ...)
+{
+	if (!p->on)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	/* Carriage return, the text, then erase whatever a longer line left. */
+	fputc('\r', stdout);
+	vfprintf(stdout, fmt, ap);
+	fputs("\033[K", stdout);
+	va_end(ap);
+	fflush(stdout);
+	p->shown = true;
+}
+
+void progress_end(struct progress *p)
+{
+	if (!p->shown)
+		return;
+	fputs("\r\033[K", stdout);
+	fflush(stdout);
+	p->shown = false;
+}

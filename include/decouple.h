@@ -64,7 +64,14 @@ int dc_yield(void);
 
 /* --- Linux system calls -------------------------------------------------- */
 
-/* Run a Linux system call in the caller's Linux context; -errno on failure. */
+/*
+ * Run a Linux system call in the caller's Linux context (its tid,
+ * credentials, fd table and signal mask, on a housekeeping CPU) while the
+ * executive runs other decoupled threads; the raw result, -errno on failure.
+ * On a thread that is not decoupled, the plain system call.  Where Syscall
+ * User Dispatch works, decoupled code's ordinary system calls take this path
+ * by themselves.  See dc_linux_syscall(3).
+ */
 long dc_linux_syscall(long nr, ...);
 
 /* --- Irq objects ---------------------------------------------------------- */
@@ -113,6 +120,8 @@ struct dc_executive_stats {
 	uint64_t wake_margin_ns;	/* current early-wake margin (shared) */
 	uint64_t late_linux_wakeups;	/* Linux woke it after the deadline (shared) */
 	uint64_t preemptions;		/* running threads interrupted for a higher priority */
+	uint64_t forwarded_calls;	/* Linux system calls run in Linux contexts */
+	int syscall_dispatch;		/* 1: decoupled code's system calls trap and are forwarded */
 };
 
 /*

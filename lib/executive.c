@@ -208,6 +208,9 @@ static int setup_self(struct dc_executive *ex)
 	err = dc_preempt_exec_init(ex);
 	if (err)
 		return err;
+	err = dc_sud_exec_init(ex);
+	if (err)
+		return err;
 	lock_memory();
 	prefault_stack();
 	hold_dma_latency(ex);
@@ -234,6 +237,7 @@ static void *exec_main(void *arg)
 		dc_arch_set_tp(ex->own_tp);
 	atomic_store_explicit(&ex->st_stop_ns, dc_now(), memory_order_relaxed);
 	dc_preempt_exec_fini(ex);
+	dc_sud_exec_fini(ex);
 	if (ex->dma_latency_fd >= 0)
 		close(ex->dma_latency_fd);
 	ex->dma_latency_fd = -1;
@@ -260,6 +264,7 @@ static int start_exec(struct dc_executive *ex)
 	atomic_store(&ex->st_late_wakeups, 0);
 	atomic_store(&ex->st_stop_ns, 0);
 	atomic_store(&ex->st_preemptions, 0);
+	atomic_store(&ex->st_forwards, 0);
 	dc_now();	/* calibrate the clock here, not on the executive */
 
 	/* The executive takes no signals: they belong to the Linux contexts. */
@@ -332,7 +337,7 @@ void dc_exec_post(struct dc_executive *ex, struct dc_thread *th, uint32_t why)
 	atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(&ex->sleeping, memory_order_seq_cst))
 		dc_futex_wake(&ex->doorbell, 1);
-	else if (why & DC_POST_WAKE)
+	else if (why & (DC_POST_WAKE | DC_POST_ARRIVE))
 		dc_preempt_kick(ex, th);
 }
 
@@ -360,7 +365,27 @@ int dc_executive_stats(int cpu, struct dc_executive_stats *st)
 		st->late_linux_wakeups = atomic_load(&ex->st_late_wakeups);
 		st->wake_margin_ns = ex->margin.margin_ns;
 		st->preemptions = atomic_load(&ex->st_preemptions);
+		st->forwarded_calls = atomic_load(&ex->st_forwards);
+		st->syscall_dispatch = ex->sud_armed;
 	}
 	pthread_mutex_unlock(&exec_lock);
 	return err;
+}
+
+/*
+ * In the child of a fork made by decoupled code (forward_special.c): only the
+ * forking thread exists there, as an ordinary thread.  Forget the parent's
+ * executives and a lock some other thread of the parent may have held.
+ */
+void dc_exec_forget_after_fork(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+	exec_lock = fresh;
+	for (int cpu = 0; cpu < DC_MAX_CPUS; cpu++) {
+		struct dc_executive *ex = executives[cpu];
+		if (!ex)
+			continue;
+		ex->life = DC_EXEC_STOPPED;
+		ex->users = 0;
+	}
 }

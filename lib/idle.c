@@ -176,6 +176,12 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 		}
 		wake_at = deadline - margin;
 	}
+	/* A forwarded call's answer is due within microseconds: wait for it awake. */
+	uint64_t poll = atomic_load_explicit(&ex->fwd_spin_until, memory_order_relaxed);
+	if (now < poll) {
+		spin_until(ex, poll < deadline ? poll : deadline);
+		return;
+	}
 
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_acquire);
 	atomic_store_explicit(&ex->sleeping, 1, memory_order_seq_cst);

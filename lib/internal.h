@@ -16,6 +16,7 @@
 #include "decouple.h"
 #include "arch.h"
 #include "ctx.h"
+#include "forward.h"
 
 #define DC_MAX_CPUS		1024
 #define DC_MAX_THREADS		256		/* decoupled threads per executive */
@@ -56,6 +57,7 @@ enum dc_thread_state {
 /* Commands from the executive to a parked Linux context (dc_thread.park_word). */
 #define DC_PARK_WAIT		0u
 #define DC_PARK_RESUME		1u
+#define DC_PARK_CALL		2u	/* a forwarded system call waits in dc_thread.fwd */
 
 struct dc_executive;
 
@@ -83,7 +85,9 @@ struct dc_thread {
 	/* restored when the thread recouples */
 	cpu_set_t saved_affinity;
 	int affinity_saved;
-	sigset_t saved_sigmask;
+	sigset_t saved_sigmask;		/* also the mask forwarded calls run with */
+
+	struct dc_fwd fwd;		/* forwarded system call (forward.c) */
 
 	_Alignas(16) unsigned char park_stack[DC_PARK_STACK_SIZE];
 };
@@ -161,6 +165,13 @@ struct dc_executive {
 	int preempt_timer;			/* POSIX timer id, -1 if none */
 	int preempt_armed;
 	_Atomic int running_prio;		/* of the thread running now, 0 if none */
+	_Atomic int in_thread;			/* a decoupled context has landed and runs */
+	_Atomic int preempt_pending;		/* a preemption came while it could not act */
+
+	/* system-call forwarding (forward.c, sud.c) */
+	volatile char sud_selector;		/* read by the kernel at each syscall */
+	int sud_armed;
+	_Atomic uint64_t fwd_spin_until;	/* idle polls, not sleeps, until then */
 
 	/* inbox: a lock-free stack of threads with pending posts */
 	struct dc_thread *_Atomic inbox;
@@ -170,7 +181,7 @@ struct dc_executive {
 
 	/* statistics, written by the executive, read by anyone */
 	_Atomic uint64_t st_start_ns, st_spin_ns, st_sleep_ns, st_run_ns, st_switches,
-		st_linux_wakeups, st_late_wakeups, st_stop_ns, st_preemptions;
+		st_linux_wakeups, st_late_wakeups, st_stop_ns, st_preemptions, st_forwards;
 };
 
 /* Post `why` for `th` to its executive; any thread, async-signal-safe. */
@@ -184,6 +195,9 @@ void dc_exec_release(struct dc_executive *ex);
 /* Decoupled code: give the CPU back to the scheduler in state `st`. */
 void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st);
 
+/* In a fork child: no executive runs there; let it start its own. */
+void dc_exec_forget_after_fork(void);
+
 /* 0 if `cpu` exists and is online, -EINVAL or -ENODEV otherwise. */
 int dc_valid_cpu(int cpu);
 
@@ -194,6 +208,8 @@ void dc_preempt_exec_fini(struct dc_executive *ex);
 void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th);
 void dc_preempt_disarm(struct dc_executive *ex);
 void dc_preempt_kick(struct dc_executive *ex, const struct dc_thread *th);
+/* End a preempt_off section; a preemption that came meanwhile happens now. */
+void dc_preempt_enable(struct dc_thread *th);
 
 /* --- the partition (decouple isolate) --------------------------------------- */
 /* Nonzero if `cpu` is isolated by decouple isolate. */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "arch_sud.h"
 #include "scheduler.h"
 
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
@@ -42,23 +43,30 @@ static void on_preempt(int sig, siginfo_t *info, void *uc)
 	struct dc_thread *th = dc_self;
 	if (!th || !th->exec || th->exec->current != th)
 		return;
-	if (atomic_load_explicit(&th->preempt_off, memory_order_relaxed))
+	/*
+	 * Still switching in (the timer is armed before the switch lands) or
+	 * inside bookkeeping: note it; dc_preempt_enable() acts on it.
+	 */
+	if (!atomic_load_explicit(&th->exec->in_thread, memory_order_relaxed) ||
+	    atomic_load_explicit(&th->preempt_off, memory_order_relaxed)) {
+		atomic_store_explicit(&th->exec->preempt_pending, 1, memory_order_relaxed);
 		return;
+	}
 	atomic_fetch_add_explicit(&th->exec->st_preemptions, 1, memory_order_relaxed);
 	dc_thread_switch_out(th, DC_TS_PREEMPTED);
 }
 
 static void install(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_preempt;
-	/* NODEFER: a thread may be preempted while another one sits in this handler. */
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
-	sigfillset(&sa.sa_mask);
-	sigdelset(&sa.sa_mask, dc_preempt_signal());
-	if (sigaction(dc_preempt_signal(), &sa, NULL) != 0)
-		install_error = -errno;
+	sigset_t mask;
+	dc_sud_handler_mask(&mask);
+	/*
+	 * NODEFER: a thread may be preempted while another one sits in this
+	 * handler.  The restorer must lie in the range Syscall User Dispatch
+	 * lets through: this handler returns into decoupled code.
+	 */
+	install_error = dc_arch_sigaction(dc_preempt_signal(), on_preempt,
+					  SA_NODEFER | SA_RESTART, &mask);
 }
 
 /* On the executive's own thread, before its loop (Linux context). */
@@ -112,7 +120,8 @@ static void set_timer(struct dc_executive *ex, uint64_t at)
 
 void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th)
 {
-	atomic_store_explicit(&ex->running_prio, th->prio, memory_order_relaxed);
+	/* seq_cst: Dekker with dc_exec_post(), see run() in scheduler.c. */
+	atomic_store_explicit(&ex->running_prio, th->prio, memory_order_seq_cst);
 	if (ex->preempt_timer < 0 || !ex->tq.n)
 		return;
 	uint64_t at = first_outranking_deadline(ex, th);
@@ -136,7 +145,7 @@ void dc_preempt_disarm(struct dc_executive *ex)
 /* A post made `th` ready: interrupt the executive if it runs something lower. */
 void dc_preempt_kick(struct dc_executive *ex, const struct dc_thread *th)
 {
-	int running = atomic_load_explicit(&ex->running_prio, memory_order_relaxed);
+	int running = atomic_load_explicit(&ex->running_prio, memory_order_seq_cst);
 	if (running && th->prio > running && ex->preempt_timer >= 0)
 		dc_arch_syscall6(SYS_tgkill, ex->pid, ex->tid, dc_preempt_signal(), 0, 0, 0);
 }

@@ -73,9 +73,21 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	}
 	th->state = DC_TS_RUNNING;
 	ex->current = th;
+	/* A preemption noted for an earlier thread is stale; one from here on is th's. */
+	atomic_store_explicit(&ex->preempt_pending, 0, memory_order_relaxed);
 	dc_preempt_arm(ex, th);
+	/*
+	 * A post or an Irq wake-up that came after the scheduler looked, but
+	 * before arming published running_prio, sent no kick: th would run on
+	 * while the thread it woke waits.  Have th yield the CPU back as soon
+	 * as it lands.
+	 */
+	if (atomic_load_explicit(&ex->inbox, memory_order_seq_cst) || dc_wq_pending(ex))
+		atomic_store_explicit(&ex->preempt_pending, 1, memory_order_relaxed);
 	uint64_t t0 = dc_now();
+	dc_sud_enter_thread(ex);
 	dc_ctx_switch(&ex->sched_ctx, &th->ctx);
+	dc_sud_leave_thread(ex);
 	ex->current = NULL;
 	dc_preempt_disarm(ex);
 	atomic_fetch_add_explicit(&ex->st_run_ns, dc_now() - t0, memory_order_relaxed);
@@ -134,7 +146,33 @@ void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st)
 	atomic_fetch_add_explicit(&th->preempt_off, 1, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
 	th->state = st;
-	dc_ctx_switch(&th->ctx, &th->exec->sched_ctx);
+	atomic_store_explicit(&th->exec->in_thread, 0, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
-	atomic_fetch_sub_explicit(&th->preempt_off, 1, memory_order_relaxed);
+	dc_ctx_switch(&th->ctx, &th->exec->sched_ctx);
+	/* Back in the Linux context: the executive is busy with others now. */
+	if (st == DC_TS_LEAVING)
+		return;
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_store_explicit(&th->exec->in_thread, 1, memory_order_relaxed);
+	dc_preempt_enable(th);
+}
+
+/*
+ * Decoupled context: leave a preempt_off section.  The preemption signal
+ * may have come while the section ran, or while the scheduler was still
+ * switching in (it arms the timer first): the handler only noted it, and
+ * it takes effect here.
+ */
+void dc_preempt_enable(struct dc_thread *th)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	if (atomic_fetch_sub_explicit(&th->preempt_off, 1, memory_order_relaxed) != 1)
+		return;
+	atomic_signal_fence(memory_order_seq_cst);
+	struct dc_executive *ex = th->exec;
+	if (atomic_exchange_explicit(&ex->preempt_pending, 0, memory_order_relaxed) &&
+	    ex->current == th) {
+		atomic_fetch_add_explicit(&ex->st_preemptions, 1, memory_order_relaxed);
+		dc_thread_switch_out(th, DC_TS_PREEMPTED);
+	}
 }

@@ -32,12 +32,8 @@ static void park_main(void *arg)
 	struct dc_thread *th = arg;
 	dc_ctx_started(&th->park_ctx);
 	dc_exec_post(th->exec, th, DC_POST_ARRIVE);
-	for (;;) {
-		uint32_t cmd = atomic_load_explicit(&th->park_word, memory_order_acquire);
-		if (cmd == DC_PARK_RESUME)
-			break;
-		dc_futex_wait(&th->park_word, cmd, DC_FOREVER);
-	}
+	/* Forwarded system calls until the thread recouples (forward.c). */
+	dc_fwd_serve(th);
 	dc_ctx_resume(&th->ctx);
 }
 
@@ -97,8 +93,8 @@ int dc_decouple(int cpu, int prio)
 	dc_ctx_init_stack(&th->park_ctx, th->park_stack, sizeof(th->park_stack));
 	dc_ctx_switch_new(&th->ctx, &th->park_ctx, park_main, th);
 	/* Here we run on the executive. */
-	atomic_signal_fence(memory_order_seq_cst);
-	atomic_fetch_sub_explicit(&dc_self->preempt_off, 1, memory_order_relaxed);
+	atomic_store_explicit(&dc_self->exec->in_thread, 1, memory_order_relaxed);
+	dc_preempt_enable(dc_self);
 	return 0;
 }
 

@@ -188,7 +188,8 @@ static void ring(struct dc_executive *ex, int prio)
 		dc_futex_wake(&ex->doorbell, 1);
 		return;
 	}
-	int running = atomic_load_explicit(&ex->running_prio, memory_order_relaxed);
+	/* seq_cst: Dekker with run() in scheduler.c, which publishes, then re-checks. */
+	int running = atomic_load_explicit(&ex->running_prio, memory_order_seq_cst);
 	if (running && prio > running && ex->preempt_timer >= 0)
 		dc_arch_syscall6(SYS_tgkill, ex->pid, ex->tid, dc_preempt_signal(), 0, 0, 0);
 }

@@ -13,13 +13,24 @@
 static __thread int tls_value = 1234;
 static __thread char tls_buf[64] = "thread-local";
 
-/* The kernel's answer: glibc's sched_getcpu() reads the rseq area in TLS,
- * which belongs to the (parked) Linux context. */
+/*
+ * The CPU this code runs on.  Not a system call: decoupled, that would be
+ * forwarded and answered by the Linux context on its housekeeping CPU.  The
+ * kernel keeps the CPU number in TSC_AUX, which rdtscp reads.
+ */
 static int current_cpu(void)
 {
+#if defined(__x86_64__)
+	unsigned lo, hi, aux;
+	__asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+	(void)lo;
+	(void)hi;
+	return (int)(aux & 0xfff);
+#else
 	unsigned c = ~0u;
 	syscall(SYS_getcpu, &c, NULL, NULL);
 	return (int)c;
+#endif
 }
 
 static char linux_state(int tid)
@@ -36,12 +47,33 @@ static char linux_state(int tid)
 	return p && p[1] == ' ' ? p[2] : '?';
 }
 
+/* Another thread looks at the Linux context: reading /proc from decoupled
+ * code would run in that context and find it running. */
+static int watched_tid;
+static char watched_state = '?';
+static pthread_barrier_t watch;
+
+static void *watcher(void *arg)
+{
+	(void)arg;
+	pthread_barrier_wait(&watch);
+	/* The barrier itself was a forwarded call: let the context stop polling. */
+	usleep(5000);
+	watched_state = linux_state(watched_tid);
+	pthread_barrier_wait(&watch);
+	return NULL;
+}
+
 int main(void)
 {
 	test_skip_decoupled_under_tsan();
 	test_pin_to_housekeeping();
 	int cpu = test_rt_cpu();
 	int tid = (int)syscall(SYS_gettid);
+	pthread_t w;
+	watched_tid = tid;
+	pthread_barrier_init(&watch, NULL, 2);
+	pthread_create(&w, NULL, watcher, NULL);
 
 	CHECK_EQ(dc_is_decoupled(), 0);
 	/* Callee-saved registers must survive: keep values live in them across the call. */
@@ -64,10 +96,13 @@ int main(void)
 
 	/* We run on the executive: the Linux context sleeps. */
 	CHECK_EQ(current_cpu(), cpu);
+	pthread_barrier_wait(&watch);
 	uint64_t until = dc_now() + 20000000;
 	while (dc_now() < until)
 		;
-	CHECK(linux_state(tid) == 'S', "Linux context state '%c'", linux_state(tid));
+	pthread_barrier_wait(&watch);
+	pthread_join(w, NULL);
+	CHECK(watched_state == 'S', "Linux context state '%c'", watched_state);
 
 	CHECK_EQ(dc_decouple(cpu, 10), -EALREADY);
 	CHECK_EQ(dc_recouple(), 0);

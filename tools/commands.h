@@ -11,5 +11,6 @@ int cmd_release(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_noise(int argc, char **argv);
 int cmd_irqbench(int argc, char **argv);
+int cmd_fwdbench(int argc, char **argv);
 
 #endif

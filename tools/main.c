@@ -18,6 +18,7 @@ static const struct {
 	{ "status",  cmd_status,  "show the partition and what still runs on its CPUs" },
 	{ "noise",   cmd_noise,   "measure the noise floor of a CPU with a polling loop" },
 	{ "irqbench", cmd_irqbench, "Irq delivery latency: decoupled waiter vs Linux thread on an eventfd" },
+	{ "fwdbench", cmd_fwdbench, "cost of a forwarded Linux system call: native, explicit, trapped" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Forwarding a decoupled thread's Linux system calls to its Linux context.
+ *
+ * The parked Linux thread is the only one with the thread's identity (tid,
+ * credentials, signal state, rseq, robust list), so it runs the call, on a
+ * housekeeping CPU, and hands back the raw result.  One request at a time
+ * per thread sits in dc_thread.fwd; park_word says "a call waits".
+ *
+ *   decoupled side                        Linux context (parked)
+ *   fill fwd, park_word = CALL  ------->  spins DC_FWD_SPIN_NS, then futex
+ *   wake it if it sleeps                  runs the call with the thread's mask
+ *   block; the executive runs others      park_word = WAIT, done = 1
+ *   resumes with fwd.result     <-------  post WAKE to the executive
+ *
+ * Both sides poll a little before sleeping in Linux: a futex wake-up costs
+ * tens of microseconds on a busy machine, a round trip of polling a few.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "internal.h"
+#include "scheduler.h"
+
+/* How long each side polls for the other before sleeping in Linux. */
+static uint64_t spin_ns = 50000;
+
+__attribute__((constructor)) static void read_tuning(void)
+{
+	const char *env = getenv("DC_FWD_SPIN_NS");
+	if (env && *env) {
+		char *end;
+		unsigned long long v = strtoull(env, &end, 10);
+		if (!*end && v <= 100000000ull)
+			spin_ns = v;
+	}
+}
+
+/* --- Linux context -------------------------------------------------------- */
+
+static void set_kernel_mask(const sigset_t *set)
+{
+	dc_arch_syscall6(SYS_rt_sigprocmask, SIG_SETMASK, (long)set, 0, 8, 0, 0);
+}
+
+/*
+ * A plain call, with the thread's own signal mask while it runs: a signal
+ * for the thread interrupts a blocking call and its handler runs here, in
+ * the Linux context, exactly as it would have on a thread never decoupled.
+ * Outside calls everything stays blocked: the decoupled code owns the TLS.
+ */
+static long run_plain(struct dc_thread *th)
+{
+	sigset_t all;
+	struct dc_fwd *f = &th->fwd;
+	sigfillset(&all);
+	set_kernel_mask(&th->saved_sigmask);
+	long r = dc_arch_syscall6(f->nr, f->args[0], f->args[1], f->args[2], f->args[3],
+				  f->args[4], f->args[5]);
+	set_kernel_mask(&all);
+	return r;
+}
+
+static void answer(struct dc_thread *th, long result)
+{
+	th->fwd.result = result;
+	/* WAIT before done: the next request may follow at once. */
+	atomic_store_explicit(&th->park_word, DC_PARK_WAIT, memory_order_relaxed);
+	atomic_store_explicit(&th->fwd.done, 1, memory_order_release);
+	dc_exec_post(th->exec, th, DC_POST_WAKE);
+}
+
+/* The next command for the Linux context: poll first, then sleep on park_word. */
+static uint32_t next_command(struct dc_thread *th)
+{
+	uint64_t until = dc_now() + spin_ns;
+	for (;;) {
+		uint32_t cmd = atomic_load_explicit(&th->park_word, memory_order_acquire);
+		if (cmd != DC_PARK_WAIT)
+			return cmd;
+		if (dc_now() < until) {
+			dc_arch_relax();
+			continue;
+		}
+		/* Dekker with dc_fwd_call(): it stores park_word, then reads linux_waiting. */
+		atomic_store_explicit(&th->fwd.linux_waiting, 1, memory_order_seq_cst);
+		cmd = atomic_load_explicit(&th->park_word, memory_order_seq_cst);
+		if (cmd == DC_PARK_WAIT)
+			dc_futex_wait(&th->park_word, DC_PARK_WAIT, DC_FOREVER);
+		atomic_store_explicit(&th->fwd.linux_waiting, 0, memory_order_relaxed);
+		until = dc_now() + spin_ns;
+	}
+}
+
+void dc_fwd_serve(struct dc_thread *th)
+{
+	for (;;) {
+		uint32_t cmd = next_command(th);
+		if (cmd == DC_PARK_RESUME)
+			return;
+		if (cmd != DC_PARK_CALL)
+			continue;
+		struct dc_fwd *f = &th->fwd;
+		long r;
+		switch (f->kind) {
+		case DC_FWD_QUICK:
+			r = dc_arch_syscall6(f->nr, f->args[0], f->args[1], f->args[2],
+					     f->args[3], f->args[4], f->args[5]);
+			break;
+		case DC_FWD_PLAIN:
+			r = run_plain(th);
+			break;
+		default:
+			r = dc_fwd_run_special(th);
+			break;
+		}
+		answer(th, r);
+	}
+}
+
+/* --- decoupled side -------------------------------------------------------- */
+
+long dc_fwd_call(struct dc_thread *th, enum dc_fwd_kind kind, long nr, const long args[6],
+		 ucontext_t *uc)
+{
+	struct dc_executive *ex = th->exec;
+	struct dc_fwd *f = &th->fwd;
+	f->kind = kind;
+	f->nr = nr;
+	memcpy(f->args, args, sizeof(f->args));
+	f->uc = uc;
+	atomic_store_explicit(&f->done, 0, memory_order_relaxed);
+	th->deadline = DC_FOREVER;
+	atomic_fetch_add_explicit(&ex->st_forwards, 1, memory_order_relaxed);
+
+	/*
+	 * From the post to the switch no preemption: a thread preempted there
+	 * would be READY when its answer comes, and the wake-up would be lost.
+	 */
+	atomic_fetch_add_explicit(&th->preempt_off, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_store_explicit(&th->park_word, DC_PARK_CALL, memory_order_seq_cst);
+	if (atomic_load_explicit(&f->linux_waiting, memory_order_seq_cst))
+		dc_futex_wake(&th->park_word, 1);
+	atomic_store_explicit(&ex->fwd_spin_until, dc_now() + spin_ns, memory_order_relaxed);
+	/* Other wake-ups (an Irq, say) may come first: block until the answer. */
+	while (!atomic_load_explicit(&f->done, memory_order_acquire))
+		dc_thread_switch_out(th, DC_TS_BLOCKED);
+	atomic_signal_fence(memory_order_seq_cst);
+	long r = f->result;
+	if (f->child) {
+		/* A fork child: no executive here, and th goes away. */
+		dc_fwd_child_fixup(th);
+		return r;
+	}
+	dc_preempt_enable(th);
+	return r;
+}
+
+long dc_linux_syscall(long nr, ...)
+{
+	long a[6];
+	va_list ap;
+	va_start(ap, nr);
+	/* Like syscall(3): six arguments, whether the call takes them or not. */
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	struct dc_thread *th = dc_self;
+	if (!th)
+		return dc_arch_syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return dc_fwd_dispatch(th, nr, a, NULL);
+}

@@ -122,6 +122,7 @@ struct dc_executive_stats {
 	uint64_t preemptions;		/* running threads interrupted for a higher priority */
 	uint64_t forwarded_calls;	/* Linux system calls run in Linux contexts */
 	int syscall_dispatch;		/* 1: decoupled code's system calls trap and are forwarded */
+	uint64_t timer_lead_ns;		/* sleepers are switched in this early (DC_TIMER_LEAD_NS) */
 };
 
 /*

@@ -116,6 +116,17 @@ static int resolve_attr(struct dc_executive *ex)
 		}
 		prio = (int)v;
 	}
+	ex->timer_lead_ns = DC_TIMER_LEAD_NS;
+	env = getenv("DC_TIMER_LEAD_NS");
+	if (env && *env) {
+		char *end;
+		long long v = strtoll(env, &end, 10);
+		if (*end || v < 0 || v > DC_TIMER_LEAD_MAX_NS) {
+			dc_warn("DC_TIMER_LEAD_NS=%s: expected 0 to %d ns", env, DC_TIMER_LEAD_MAX_NS);
+			return -EINVAL;
+		}
+		ex->timer_lead_ns = (uint64_t)v;
+	}
 	int isolated = dc_partition_cpu_isolated(ex->cpu);
 	if (placement == DC_PLACEMENT_AUTO)
 		placement = isolated ? DC_PLACEMENT_DEDICATED : DC_PLACEMENT_SHARED;
@@ -365,6 +376,7 @@ int dc_executive_stats(int cpu, struct dc_executive_stats *st)
 		st->late_linux_wakeups = atomic_load(&ex->st_late_wakeups);
 		st->wake_margin_ns = ex->margin.margin_ns;
 		st->preemptions = atomic_load(&ex->st_preemptions);
+		st->timer_lead_ns = ex->timer_lead_ns;
 		st->forwarded_calls = atomic_load(&ex->st_forwards);
 		st->syscall_dispatch = ex->sud_armed;
 	}

@@ -23,6 +23,16 @@
 #define DC_NPRIO		(DC_PRIO_MAX + 1)
 #define DC_PARK_STACK_SIZE	(32 * 1024)
 #define DC_DEFAULT_EXEC_PRIO	98
+/*
+ * Timer lead: a sleeper is switched in this long before its deadline and
+ * spins the rest in its own context, so that the switch-in (scheduler, FS
+ * base, context switch: 0.2 µs at the median, 1-2.5 µs in the tail under
+ * load on our VMs) lands before the deadline instead of after it.  The idea
+ * is Xenomai's timer "gravity"; unlike gravity, dc_sleep_until() never
+ * returns early.  DC_TIMER_LEAD_NS overrides it (0 turns it off).
+ */
+#define DC_TIMER_LEAD_NS	2500
+#define DC_TIMER_LEAD_MAX_NS	100000
 
 /* Thread-local variables read from decoupled code must be initial-exec. */
 #define DC_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -142,6 +152,7 @@ struct dc_executive {
 	int cpu;
 	struct dc_executive_attr attr;		/* as configured */
 	enum dc_placement placement;		/* in effect */
+	uint64_t timer_lead_ns;			/* see DC_TIMER_LEAD_NS */
 	int configured;
 
 	/* lifecycle, under dc_exec_lock */

@@ -126,7 +126,8 @@ void dc_sched_loop(struct dc_executive *ex)
 	for (;;) {
 		if (atomic_load_explicit(&ex->inbox, memory_order_relaxed))
 			dc_sched_drain_inbox(ex);
-		dc_sched_expire(ex, dc_now());
+		/* Sleepers due within the lead run now and spin the rest themselves. */
+		dc_sched_expire(ex, dc_now() + ex->timer_lead_ns);
 		dc_wq_poll(ex);		/* Irq and other waiters whose event came */
 		struct dc_thread *th = dc_rq_pop(&ex->rq);
 		if (th) {
@@ -135,7 +136,10 @@ void dc_sched_loop(struct dc_executive *ex)
 		}
 		if (atomic_load_explicit(&ex->stop, memory_order_acquire) && ex->nthreads == 0)
 			return;
-		dc_idle(ex, dc_tq_next(&ex->tq));
+		uint64_t next = dc_tq_next(&ex->tq);
+		if (next != DC_FOREVER)
+			next = next > ex->timer_lead_ns ? next - ex->timer_lead_ns : 0;
+		dc_idle(ex, next);
 	}
 }
 

@@ -62,6 +62,11 @@ int main(void)
 	setenv("DC_EXEC_PRIO", "120", 1);
 	CHECK_EQ(dc_decouple(cpu, 10), -EINVAL);
 	unsetenv("DC_EXEC_PRIO");
+	setenv("DC_TIMER_LEAD_NS", "-1", 1);
+	CHECK_EQ(dc_decouple(cpu, 10), -EINVAL);
+	setenv("DC_TIMER_LEAD_NS", "100001", 1);
+	CHECK_EQ(dc_decouple(cpu, 10), -EINVAL);
+	unsetenv("DC_TIMER_LEAD_NS");
 	CHECK_EQ(dc_is_decoupled(), 0);
 
 	if (geteuid() == 0)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dc_sleep_until(): never early, on both placements, and the fallback of a
- * thread that is not decoupled.
+ * dc_sleep_until(): never early, on both placements, with the default timer
+ * lead and a long one (each sleeper then spins 100 µs in its own context),
+ * and the fallback of a thread that is not decoupled.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -46,7 +47,8 @@ static void periodic(struct result *r, uint64_t interval)
 	}
 }
 
-static void run_placement(int cpu, enum dc_placement placement, const char *name)
+static void run_placement(int cpu, enum dc_placement placement, const char *name,
+			  uint64_t want_lead)
 {
 	struct dc_executive_attr attr = { .placement = placement, .sched_priority = 98 };
 	CHECK_EQ(dc_executive_configure(cpu, &attr), 0);
@@ -71,6 +73,7 @@ static void run_placement(int cpu, enum dc_placement placement, const char *name
 	CHECK_EQ(r.early_dc, 0);
 	CHECK_EQ(r.early_mono, 0);
 	CHECK_EQ(st.placement, placement);
+	CHECK_EQ(st.timer_lead_ns, want_lead);
 	CHECK(st.spin_ns > 0, "%s: no time spent polling", name);
 	if (placement == DC_PLACEMENT_DEDICATED)
 		CHECK_EQ(st.linux_wakeups, 0);
@@ -96,7 +99,11 @@ int main(void)
 	CHECK_EQ(dc_sleep_until(DC_FOREVER), -EINVAL);
 	CHECK_EQ(dc_yield(), 0);
 
-	run_placement(cpu, DC_PLACEMENT_DEDICATED, "dedicated");
-	run_placement(cpu, DC_PLACEMENT_SHARED, "shared");
+	run_placement(cpu, DC_PLACEMENT_DEDICATED, "dedicated", 2500);
+	run_placement(cpu, DC_PLACEMENT_SHARED, "shared", 2500);
+	setenv("DC_TIMER_LEAD_NS", "100000", 1);
+	run_placement(cpu, DC_PLACEMENT_DEDICATED, "dedicated, 100 us lead", 100000);
+	setenv("DC_TIMER_LEAD_NS", "0", 1);
+	run_placement(cpu, DC_PLACEMENT_DEDICATED, "dedicated, no lead", 0);
 	return test_done();
 }

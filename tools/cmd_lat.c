@@ -332,6 +332,7 @@ static int write_json(const struct lat_opts *o, struct lat_measure *m,
 		json_int(&j, "linux_wakeups", (long long)x->linux_wakeups);
 		json_int(&j, "late_linux_wakeups", (long long)x->late_linux_wakeups);
 		json_double(&j, "wake_margin_us", x->wake_margin_ns / 1e3);
+		json_double(&j, "timer_lead_us", x->timer_lead_ns / 1e3);
 		json_int(&j, "preemptions", (long long)x->preemptions);
 		json_object_end(&j);
 	} else {

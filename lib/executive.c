@@ -52,9 +52,11 @@ int dc_valid_cpu(int cpu)
 static struct dc_executive *get_exec(int cpu)
 {
 	if (!executives[cpu]) {
-		struct dc_executive *ex = calloc(1, sizeof(*ex));
+		/* Aligned: the wake-up fields have cache lines of their own (internal.h). */
+		struct dc_executive *ex = aligned_alloc(_Alignof(struct dc_executive), sizeof(*ex));
 		if (!ex)
 			return NULL;
+		memset(ex, 0, sizeof(*ex));
 		ex->cpu = cpu;
 		ex->dma_latency_fd = -1;
 		ex->preempt_timer = -1;

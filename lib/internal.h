@@ -175,20 +175,35 @@ struct dc_executive {
 	int pid;
 	int preempt_timer;			/* POSIX timer id, -1 if none */
 	int preempt_armed;
-	_Atomic int running_prio;		/* of the thread running now, 0 if none */
-	_Atomic int in_thread;			/* a decoupled context has landed and runs */
-	_Atomic int preempt_pending;		/* a preemption came while it could not act */
 
 	/* system-call forwarding (forward.c, sud.c) */
 	volatile char sud_selector;		/* read by the kernel at each syscall */
 	int sud_armed;
 	_Atomic uint64_t fwd_spin_until;	/* idle polls, not sleeps, until then */
 
-	/* inbox: a lock-free stack of threads with pending posts */
-	struct dc_thread *_Atomic inbox;
+	/*
+	 * Cache-line layout for cross-CPU wake-ups (the executive is allocated
+	 * 64-byte aligned).  This line is written by other CPUs (posts, ring())
+	 * and only read by the executive; so that a waker's reads of it hit in
+	 * its own cache, nothing the executive writes on every switch lives here.
+	 * inbox: a lock-free stack of threads with pending posts.
+	 */
+	_Alignas(64) struct dc_thread *_Atomic inbox;
 	_Atomic uint32_t doorbell;
 	_Atomic int sleeping;
 	_Atomic int stop;
+
+	/*
+	 * Priority of the thread running now, 0 if none: written by the
+	 * executive, read by every waker (preemption kick).  A line of its
+	 * own, so that the executive's other writes do not invalidate the
+	 * wakers' copy; it is not written for DC_PRIO_MAX threads (preempt.c).
+	 */
+	_Alignas(64) _Atomic int running_prio;
+
+	/* executive CPU only (its threads, the preemption signal handler) */
+	_Alignas(64) _Atomic int in_thread;	/* a decoupled context has landed and runs */
+	_Atomic int preempt_pending;		/* a preemption came while it could not act */
 
 	/* statistics, written by the executive, read by anyone */
 	_Atomic uint64_t st_start_ns, st_spin_ns, st_sleep_ns, st_run_ns, st_switches,

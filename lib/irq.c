@@ -62,15 +62,23 @@ struct dc_irq *dc_irq_get(dc_cap_t cap)
 	return (struct dc_irq *)dc_cap_get(cap, DC_OBJ_IRQ);
 }
 
+/* dc_irq_fire(); with `put`, the caller's reference to irq is dropped in the wake-up. */
+static void fire(struct dc_irq *irq, uint32_t n, struct dc_executive *exec, int put)
+{
+	if (n) {
+		atomic_fetch_add_explicit(&irq->pending, n, memory_order_seq_cst);
+		struct dc_endpoint *ep = atomic_load_explicit(&irq->ep, memory_order_seq_cst);
+		if (ep)
+			dc_endpoint_notify(ep, exec);
+		dc_wq_wake_put(&irq->wq, 0, exec, put ? &irq->obj : NULL);
+	} else if (put) {
+		dc_obj_put(&irq->obj);
+	}
+}
+
 void dc_irq_fire(struct dc_irq *irq, uint32_t n, struct dc_executive *exec)
 {
-	if (!n)
-		return;
-	atomic_fetch_add_explicit(&irq->pending, n, memory_order_seq_cst);
-	struct dc_endpoint *ep = atomic_load_explicit(&irq->ep, memory_order_seq_cst);
-	if (ep)
-		dc_endpoint_notify(ep, exec);
-	dc_wq_wake(&irq->wq, 0, exec);
+	fire(irq, n, exec, 0);
 }
 
 int dc_irq_trigger(dc_cap_t cap)
@@ -83,8 +91,8 @@ int dc_irq_trigger_n(dc_cap_t cap, uint32_t n)
 	struct dc_irq *irq = dc_irq_get(cap);
 	if (!irq)
 		return -EBADF;
-	dc_irq_fire(irq, n, NULL);
-	dc_obj_put(&irq->obj);
+	/* Our reference goes before the waiter's executive is told (dc_wq_wake_put). */
+	fire(irq, n, NULL, 1);
 	return 0;
 }
 

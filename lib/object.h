@@ -74,6 +74,12 @@ int dc_wq_wait(struct dc_waitq *wq, uint64_t deadline, dc_wq_check_fn check, voi
  */
 void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec);
 /*
+ * dc_wq_wake(), and drop a reference to `put` (the object that holds `wq`,
+ * or NULL) as soon as `wq` is no longer touched, before executives are told.
+ */
+void dc_wq_wake_put(struct dc_waitq *wq, int all, struct dc_executive *exec,
+		    struct dc_object *put);
+/*
  * The executive's side: make ready its blocked waiters whose queue was woken.
  * Executive context, from its loop.  Nonzero if it made any ready.
  */

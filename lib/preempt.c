@@ -120,8 +120,14 @@ static void set_timer(struct dc_executive *ex, uint64_t at)
 
 void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th)
 {
-	/* seq_cst: Dekker with dc_exec_post(), see run() in scheduler.c. */
-	atomic_store_explicit(&ex->running_prio, th->prio, memory_order_seq_cst);
+	/*
+	 * seq_cst: Dekker with dc_exec_post(), see run() in scheduler.c.
+	 * Nothing outranks DC_PRIO_MAX, so no waker ever kicks such a
+	 * thread: running_prio stays 0 for it, and its line stays shared in
+	 * the wakers' caches instead of moving here and back at each wake-up.
+	 */
+	if (th->prio < DC_PRIO_MAX)
+		atomic_store_explicit(&ex->running_prio, th->prio, memory_order_seq_cst);
 	if (ex->preempt_timer < 0 || !ex->tq.n)
 		return;
 	uint64_t at = first_outranking_deadline(ex, th);
@@ -133,7 +139,9 @@ void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th)
 
 void dc_preempt_disarm(struct dc_executive *ex)
 {
-	atomic_store_explicit(&ex->running_prio, 0, memory_order_relaxed);
+	/* Only the executive writes it: store only a change (see dc_preempt_arm()). */
+	if (atomic_load_explicit(&ex->running_prio, memory_order_relaxed))
+		atomic_store_explicit(&ex->running_prio, 0, memory_order_relaxed);
 	if (!ex->preempt_armed)
 		return;
 	/* it_value zero disarms */

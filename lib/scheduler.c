@@ -80,9 +80,10 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	 * A post or an Irq wake-up that came after the scheduler looked, but
 	 * before arming published running_prio, sent no kick: th would run on
 	 * while the thread it woke waits.  Have th yield the CPU back as soon
-	 * as it lands.
+	 * as it lands.  Nothing outranks DC_PRIO_MAX: no kick to miss.
 	 */
-	if (atomic_load_explicit(&ex->inbox, memory_order_seq_cst) || dc_wq_pending(ex))
+	if (th->prio < DC_PRIO_MAX &&
+	    (atomic_load_explicit(&ex->inbox, memory_order_seq_cst) || dc_wq_pending(ex)))
 		atomic_store_explicit(&ex->preempt_pending, 1, memory_order_relaxed);
 	uint64_t t0 = dc_now();
 	dc_sud_enter_thread(ex);

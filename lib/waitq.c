@@ -71,6 +71,13 @@ int dc_wq_poll(struct dc_executive *ex)
 		if (atomic_load_explicit(&e->wq->seq, memory_order_seq_cst) == e->seen ||
 		    e->th->state != DC_TS_BLOCKED)
 			continue;
+		/*
+		 * The read above left the queue's line shared with the waker;
+		 * the waiter writes it first thing (its slot, the Irq's
+		 * count, next to the sequence).  Ask for it now, so that the
+		 * transfer overlaps with the switch-in instead of stalling it.
+		 */
+		dc_arch_prefetch_write(e->wq);
 		dc_sched_wake_local(ex, e->th);
 		woke = 1;
 	}
@@ -180,14 +187,28 @@ int dc_wq_wait(struct dc_waitq *wq, uint64_t deadline, dc_wq_check_fn check, voi
 	return wait_linux(wq, deadline, check, arg);
 }
 
-/* Get executive `ex` to look at its registry: wake it, or preempt a lower thread. */
+/*
+ * Get executive `ex` to look at its registry: wake it, or preempt a lower thread.
+ *
+ * The doorbell is only rung where something waits on it: a Linux sleep
+ * (`sleeping`) or umwait's monitor.  An executive that polls or runs a
+ * thread reads the queue's sequence anyway (spin_until(), the scheduler
+ * loop), so storing to the doorbell would only move its cache line to this
+ * CPU and back before the executive could see the sequence: one cross-CPU
+ * transfer on the wake-up path (two on hosts whose CPUs sit in different
+ * core complexes).  No lost wake-up: the sequence was bumped (seq_cst)
+ * before `sleeping` is read, and block_until() stores `sleeping` before it
+ * polls the registry, so either we see it asleep or it sees the bump.
+ */
 static void ring(struct dc_executive *ex, int prio)
 {
-	atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(&ex->sleeping, memory_order_seq_cst)) {
+		atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
 		dc_futex_wake(&ex->doorbell, 1);
 		return;
 	}
+	if (dc_arch_has_user_wait())
+		atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
 	/* seq_cst: Dekker with run() in scheduler.c, which publishes, then re-checks. */
 	int running = atomic_load_explicit(&ex->running_prio, memory_order_seq_cst);
 	if (running && prio > running && ex->preempt_timer >= 0)
@@ -195,6 +216,12 @@ static void ring(struct dc_executive *ex, int prio)
 }
 
 void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec)
+{
+	dc_wq_wake_put(wq, all, exec, NULL);
+}
+
+void dc_wq_wake_put(struct dc_waitq *wq, int all, struct dc_executive *exec,
+		    struct dc_object *put)
 {
 	/* In executive context dc_self is whichever thread's TLS is loaded. */
 	struct dc_thread *self = exec ? NULL : dc_self;
@@ -204,6 +231,7 @@ void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec)
 
 	atomic_fetch_add_explicit(&wq->seq, 1, memory_order_seq_cst);
 	struct dc_executive *rung[DC_WQ_SLOTS];
+	int prio[DC_WQ_SLOTS];
 	int nrung = 0, local = 0;
 	for (int i = 0; i < DC_WQ_SLOTS; i++) {
 		struct dc_executive *ex = atomic_load_explicit(&wq->slot[i].ex, memory_order_seq_cst);
@@ -218,12 +246,22 @@ void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec)
 			seen = rung[k] == ex;
 		if (seen)
 			continue;
-		/* Executives are never freed: touching one is always safe. */
-		ring(ex, p);
-		rung[nrung++] = ex;
+		rung[nrung] = ex;
+		prio[nrung++] = p;
 	}
 	if (atomic_load_explicit(&wq->linux_waiters, memory_order_seq_cst))
 		dc_futex_wake(&wq->seq, all ? 0x7fffffff : 1);
+	/*
+	 * Done with the queue's cache line before any executive is told: the
+	 * woken waiter writes that line next (its slot, the object's count),
+	 * and a write of ours after the ring would pull it back across CPUs
+	 * in the middle of the wake-up.  So drop the caller's reference now.
+	 */
+	if (put)
+		dc_obj_put(put);
+	/* Executives are never freed: touching one is always safe. */
+	for (int k = 0; k < nrung; k++)
+		ring(rung[k], prio[k]);
 	if (local && exec)
 		dc_wq_poll(exec);	/* the executive's loop: nothing runs */
 	if (local && self) {

@@ -75,4 +75,14 @@ void dc_arch_wait_short(const volatile uint32_t *watch, uint32_t seen, uint64_t 
 /* 1 if dc_arch_wait_short() uses umwait/tpause on this machine. */
 int dc_arch_has_user_wait(void);
 
+/*
+ * Start fetching the cache line of `p` for writing (PREFETCHW), without
+ * waiting for it: a later store then finds the line owned instead of
+ * shared.  A hint only; CPUs without it execute a NOP (0f 0d).
+ */
+static inline void dc_arch_prefetch_write(const void *p)
+{
+	__asm__ __volatile__("prefetchw %0" :: "m"(*(const char *)p));
+}
+
 #endif

@@ -186,16 +186,16 @@ static long shown(const struct lat_opts *o, uint64_t ns)
 
 static void fill_line(const struct lat_opts *o, struct lat_measure *m, struct ct_line *l)
 {
-	uint64_t n = atomic_load_explicit(&m->done, memory_order_relaxed);
+	uint64_t n = atomic_load_explicit(&m->live.done, memory_order_relaxed);
 	memset(l, 0, sizeof(*l));
 	l->tid = atomic_load(&m->tid);
 	l->prio = o->rt.prio;
 	l->interval_us = o->interval_us;
 	l->cycles = (unsigned long)n;
-	l->min = shown(o, atomic_load_explicit(&m->min_ns, memory_order_relaxed));
-	l->act = shown(o, atomic_load_explicit(&m->act_ns, memory_order_relaxed));
-	l->avg = n ? shown(o, atomic_load_explicit(&m->sum_ns, memory_order_relaxed) / n) : 0;
-	l->max = shown(o, atomic_load_explicit(&m->max_ns, memory_order_relaxed));
+	l->min = shown(o, atomic_load_explicit(&m->live.min_ns, memory_order_relaxed));
+	l->act = shown(o, atomic_load_explicit(&m->live.act_ns, memory_order_relaxed));
+	l->avg = n ? shown(o, atomic_load_explicit(&m->live.sum_ns, memory_order_relaxed) / n) : 0;
+	l->max = shown(o, atomic_load_explicit(&m->live.max_ns, memory_order_relaxed));
 }
 
 struct lat_watch {

@@ -184,9 +184,9 @@ struct noise_watch {
 static void show(struct progress *p, void *arg)
 {
 	struct noise_watch *w = arg;
-	uint64_t n = atomic_load_explicit(&w->m->done, memory_order_relaxed);
+	uint64_t n = atomic_load_explicit(&w->m->live.done, memory_order_relaxed);
 	double secs = (dc_now() - w->t0) / 1e9;
-	double max_us = atomic_load_explicit(&w->m->max_ns, memory_order_relaxed) / 1e3;
+	double max_us = atomic_load_explicit(&w->m->live.max_ns, memory_order_relaxed) / 1e3;
 	if (w->o->interval_ns)
 		progress_update(p, "CPU %d  %.1f s  %" PRIu64 " deadlines  max %.1f us",
 				w->o->rt.cpu, secs, n, max_us);
@@ -289,7 +289,7 @@ static int report(const struct noise_opts *o, struct noise_measure *m, const str
 			.tid = m->tid, .prio = o->rt.prio, .interval_us = (long)(o->interval_ns / 1000),
 			.cycles = (unsigned long)m->s.n,
 			.min = m->s.n ? (long)(m->s.ns[0] / 1000) : 0,
-			.act = (long)(atomic_load(&m->act_ns) / 1000),
+			.act = (long)(atomic_load(&m->live.act_ns) / 1000),
 			.avg = m->s.n ? (long)(sum / m->s.n / 1000) : 0,
 			.max = m->s.n ? (long)(m->s.ns[m->s.n - 1] / 1000) : 0,
 		};

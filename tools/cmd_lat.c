@@ -78,22 +78,14 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct lat_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "affinity",  required_argument, NULL, 'a' },
-		{ "priority",  required_argument, NULL, 'p' },
+		RTOPTS_LONGOPTS,
 		{ "interval",  required_argument, NULL, 'i' },
 		{ "loops",     required_argument, NULL, 'l' },
-		{ "duration",  required_argument, NULL, 'D' },
-		{ "histogram", required_argument, NULL, 'h' },
-		{ "histfile",  required_argument, NULL, RTOPT_HISTFILE },
-		{ "quiet",     no_argument,       NULL, 'q' },
-		{ "json",      required_argument, NULL, RTOPT_JSON },
 		{ "mlockall",  no_argument,       NULL, 'm' },
 		{ "distance",  required_argument, NULL, 'd' },
 		{ "nsecs",     no_argument,       NULL, 'N' },
 		{ "verbose",   no_argument,       NULL, 'v' },
 		{ "placement", required_argument, NULL, OPT_PLACEMENT },
-		{ "samples",   required_argument, NULL, RTOPT_SAMPLES },
-		{ "help",      no_argument,       NULL, RTOPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	long long v;

@@ -77,18 +77,10 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct noise_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "affinity",  required_argument, NULL, 'a' },
-		{ "duration",  required_argument, NULL, 'D' },
-		{ "priority",  required_argument, NULL, 'p' },
+		RTOPTS_LONGOPTS,
 		{ "threshold", required_argument, NULL, 't' },
-		{ "histogram", required_argument, NULL, 'h' },
-		{ "histfile",  required_argument, NULL, RTOPT_HISTFILE },
-		{ "json",      required_argument, NULL, RTOPT_JSON },
-		{ "quiet",     no_argument,       NULL, 'q' },
 		{ "interval",  required_argument, NULL, 'i' },
 		{ "loops",     required_argument, NULL, 'l' },
-		{ "samples",   required_argument, NULL, RTOPT_SAMPLES },
-		{ "help",      no_argument,       NULL, RTOPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	long long v;
@@ -202,25 +194,6 @@ static void wait_for(const struct noise_opts *o, struct noise_measure *m)
 	noise_measure_join(m);
 }
 
-static void json_histogram(struct json *j, const struct samples *sorted, unsigned buckets)
-{
-	char key[24];
-	size_t i = 0;
-	json_object_begin(j, "histogram");
-	while (buckets && i < sorted->n && sorted->ns[i] / 1000 < buckets) {
-		uint64_t b = sorted->ns[i] / 1000;
-		size_t k = i;
-		while (k < sorted->n && sorted->ns[k] / 1000 == b)
-			k++;
-		snprintf(key, sizeof(key), "%" PRIu64, b);
-		json_int(j, key, (long long)(k - i));
-		i = k;
-	}
-	json_object_end(j);
-	if (buckets)
-		json_int(j, "histogram_overflows", (long long)(sorted->n - i));
-}
-
 static int write_json(const struct noise_opts *o, const struct noise_measure *m,
 		      const struct latency_stats *st, const struct ct_run *run, long rt_runtime)
 {
@@ -252,7 +225,7 @@ static int write_json(const struct noise_opts *o, const struct noise_measure *m,
 		json_double(&j, "noise_us_total", m->gap_total_ns / 1e3);
 		json_double(&j, "noise_percent",
 			    m->elapsed_ns ? 100.0 * m->gap_total_ns / m->elapsed_ns : 0);
-		json_histogram(&j, &m->s, o->rt.buckets);
+		ct_json_histogram(&j, &m->s, o->rt.buckets);
 	}
 	json_int(&j, "cpu", o->rt.cpu);
 	json_int(&j, "priority", o->rt.prio);

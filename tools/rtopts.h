@@ -10,6 +10,7 @@
 #ifndef DC_TOOL_RTOPTS_H
 #define DC_TOOL_RTOPTS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +26,18 @@ enum {
 	RTOPT_HELP,
 	RTOPT_OWN,
 };
+
+/* The shared entries of a command's getopt_long table; it adds its own and the end. */
+#define RTOPTS_LONGOPTS \
+	{ "affinity",  required_argument, NULL, 'a' }, \
+	{ "priority",  required_argument, NULL, 'p' }, \
+	{ "duration",  required_argument, NULL, 'D' }, \
+	{ "histogram", required_argument, NULL, 'h' }, \
+	{ "histfile",  required_argument, NULL, RTOPT_HISTFILE }, \
+	{ "quiet",     no_argument,       NULL, 'q' }, \
+	{ "json",      required_argument, NULL, RTOPT_JSON }, \
+	{ "samples",   required_argument, NULL, RTOPT_SAMPLES }, \
+	{ "help",      no_argument,       NULL, RTOPT_HELP }
 
 struct rtopts {
 	int cpu;

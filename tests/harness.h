@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sched.h>
+#include <sys/wait.h>
 
 #define TEST_SKIP 77
 
@@ -79,6 +80,26 @@ static inline void test_pin_to_housekeeping(void)
 	CPU_SET(0, &set);
 	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
 		sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * `decouple CMD ARGS` of the build under test ($DC_BUILD_DIR, else build)
+ * through the shell, DC_QUIET=1, with stdout and stderr together in out
+ * (NUL-terminated, at most len - 1 bytes).  Its exit status, or -1.
+ */
+static inline int test_tool_output(const char *cmd, const char *args, char *out, size_t len)
+{
+	const char *dir = getenv("DC_BUILD_DIR");
+	char line[512];
+	snprintf(line, sizeof(line), "DC_QUIET=1 %s/decouple %s %s 2>&1", dir ? dir : "build",
+		 cmd, args);
+	FILE *p = popen(line, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, len - 1, p);
+	out[n] = 0;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 #endif

@@ -25,32 +25,7 @@ static const char *const globs[] = {
 
 static char *snapshot(void)
 {
-	struct snap s = { 0 };
-	snap_add(&s, "%s", "");
-	for (int i = 0; globs[i]; i++) {
-		glob_t g;
-		if (glob(globs[i], 0, NULL, &g) != 0)
-			continue;
-		for (size_t k = 0; k < g.gl_pathc; k++) {
-			const char *p = g.gl_pathv[k];
-			char buf[4096] = "";
-			if (strstr(p, "memory_pressure"))
-				continue;	/* a rate, not a setting */
-			if (p[strlen(p) - 1] == '/') {
-				snap_add(&s, "dir %s\n", p);
-				continue;
-			}
-			int fd = open(p, O_RDONLY);
-			if (fd < 0)
-				continue;
-			ssize_t n = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			buf[n > 0 ? n : 0] = 0;
-			snap_add(&s, "%s\t%s", p, buf);
-		}
-		globfree(&g);
-	}
-	return s.text;
+	return snap_globs(globs);
 }
 
 static int have(const char *prog)

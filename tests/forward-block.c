@@ -29,11 +29,8 @@ static uint64_t worst_late, periods;
 static void *reader(void *arg)
 {
 	(void)arg;
-	pthread_barrier_wait(&ready);
-	if (dc_decouple(cpu, 50)) {
-		denied = 1;
+	if (test_thread_decouple(&ready, cpu, 50, &denied))
 		return NULL;
-	}
 	dc_sleep_until(start_at);
 	reader_in = 1;
 	read_result = read(pipefd[0], &read_byte, 1);
@@ -45,11 +42,8 @@ static void *reader(void *arg)
 static void *periodic(void *arg)
 {
 	(void)arg;
-	pthread_barrier_wait(&ready);
-	if (dc_decouple(cpu, 10)) {
-		denied = 1;
+	if (test_thread_decouple(&ready, cpu, 10, &denied))
 		return NULL;
-	}
 	uint64_t next = start_at + PERIOD_NS;
 	while (next < start_at + BLOCK_NS + 50 * PERIOD_NS) {
 		dc_sleep_until(next);
@@ -65,9 +59,7 @@ static void *periodic(void *arg)
 
 int main(void)
 {
-	test_skip_decoupled_under_tsan();
-	test_pin_to_housekeeping();
-	cpu = test_rt_cpu();
+	cpu = test_decoupled_main();
 	CHECK_EQ(pipe(pipefd), 0);
 	pthread_t a, b;
 	pthread_barrier_init(&ready, NULL, 3);

@@ -21,12 +21,8 @@ int main(void)
 	int cpu = test_rt_cpu();
 	int tid = (int)syscall(SYS_gettid);
 
-	int err = dc_decouple(cpu, 10);
-	if (err == -EPERM)
-		SKIP("no permission for SCHED_FIFO");
-	CHECK_EQ(err, 0);
 	struct dc_executive_stats st;
-	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
+	TEST_DECOUPLE(cpu, 10, &st);
 	CHECK_EQ(st.syscall_dispatch, 0);
 	/* The explicit path: the Linux context's identity and CPU. */
 	CHECK_EQ(dc_linux_syscall(SYS_gettid), tid);

@@ -80,12 +80,8 @@ int main(void)
 	CHECK_EQ(dc_linux_syscall(SYS_gettid), tid);
 	CHECK_EQ(dc_linux_syscall(SYS_close, -1), -EBADF);
 
-	int err = dc_decouple(cpu, 10);
-	if (err == -EPERM)
-		SKIP("no permission for SCHED_FIFO");
-	CHECK_EQ(err, 0);
 	struct dc_executive_stats st;
-	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
+	TEST_DECOUPLE(cpu, 10, &st);
 	if (!st.syscall_dispatch) {
 		dc_recouple();
 		SKIP("no Syscall User Dispatch: decoupled calls are not forwarded here");

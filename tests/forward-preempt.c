@@ -30,11 +30,8 @@ static long wrong;
 static void *low(void *arg)
 {
 	(void)arg;
-	pthread_barrier_wait(&ready);
-	if (dc_decouple(cpu, 10)) {
-		denied = 1;
+	if (test_thread_decouple(&ready, cpu, 10, &denied))
 		return NULL;
-	}
 	uint64_t until = dc_now() + LOW_LIMIT_NS;
 	/* Computes without a call or a yield until the high thread is done. */
 	while (!atomic_load_explicit(&high_done, memory_order_relaxed) && dc_now() < until)
@@ -47,11 +44,8 @@ static void *high(void *arg)
 {
 	(void)arg;
 	long ppid = getppid();
-	pthread_barrier_wait(&ready);
-	if (dc_decouple(cpu, 100)) {
-		denied = 1;
+	if (test_thread_decouple(&ready, cpu, 100, &denied))
 		return NULL;
-	}
 	for (int i = 0; i < CALLS; i++) {
 		uint64_t t0 = dc_now();
 		if (dc_linux_syscall(SYS_getppid) != ppid)
@@ -67,9 +61,7 @@ static void *high(void *arg)
 
 int main(void)
 {
-	test_skip_decoupled_under_tsan();
-	test_pin_to_housekeeping();
-	cpu = test_rt_cpu();
+	cpu = test_decoupled_main();
 	pthread_t a, b;
 	pthread_barrier_init(&ready, NULL, 3);
 	pthread_create(&a, NULL, low, NULL);

@@ -75,21 +75,15 @@ static void spin_ms(int ms)
 
 int main(void)
 {
-	test_skip_decoupled_under_tsan();
-	test_pin_to_housekeeping();
-	cpu = test_rt_cpu();
+	cpu = test_decoupled_main();
 	tid = (int)syscall(SYS_gettid);
 	pid = getpid();
 	CHECK_EQ(pipe(pipefd), 0);
 	pthread_t s;
 	pthread_create(&s, NULL, sender, NULL);
 
-	int err = dc_decouple(cpu, 10);
-	if (err == -EPERM)
-		SKIP("no permission for SCHED_FIFO");
-	CHECK_EQ(err, 0);
 	struct dc_executive_stats st;
-	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
+	TEST_DECOUPLE(cpu, 10, &st);
 	if (!st.syscall_dispatch) {
 		dc_recouple();
 		SKIP("no Syscall User Dispatch");

@@ -37,11 +37,8 @@ static void *work(void *arg)
 {
 	struct worker *w = arg;
 	w->tid = (int)syscall(SYS_gettid);
-	pthread_barrier_wait(&ready);
-	if (dc_decouple(cpu, w->prio)) {
-		denied = 1;
+	if (test_thread_decouple(&ready, cpu, w->prio, &denied))
 		return NULL;
-	}
 	for (long seq = 1; seq <= per_thread; seq++) {
 		long r;
 		if (seq & 1)
@@ -62,9 +59,7 @@ static void *work(void *arg)
 
 int main(void)
 {
-	test_skip_decoupled_under_tsan();
-	test_pin_to_housekeeping();
-	cpu = test_rt_cpu();
+	cpu = test_decoupled_main();
 	long total = 1000000;
 	const char *env = getenv("DC_STRESS_CALLS");
 	if (env)

@@ -6,11 +6,17 @@
 #ifndef DC_TEST_HARNESS_H
 #define DC_TEST_HARNESS_H
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sched.h>
+#include <sys/wait.h>
+
+#include "decouple.h"
 
 #define TEST_SKIP 77
 
@@ -79,6 +85,65 @@ static inline void test_pin_to_housekeeping(void)
 	CPU_SET(0, &set);
 	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
 		sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * The start of a test that decouples threads: skip under TSan, keep the
+ * main thread off the real-time CPU.  That CPU.
+ */
+static inline int test_decoupled_main(void)
+{
+	test_skip_decoupled_under_tsan();
+	test_pin_to_housekeeping();
+	return test_rt_cpu();
+}
+
+/*
+ * A test thread's start: wait at `ready` until every thread is there, then
+ * decouple onto cpu at prio.  0, or the error with *denied raised (when
+ * given) for the main thread to skip on.
+ */
+static inline int test_thread_decouple(pthread_barrier_t *ready, int cpu, int prio,
+				       _Atomic int *denied)
+{
+	pthread_barrier_wait(ready);
+	int err = dc_decouple(cpu, prio);
+	if (err && denied)
+		*denied = 1;
+	return err;
+}
+
+/*
+ * Decouple the calling thread onto cpu at prio and read its executive's
+ * statistics into *st_ptr; skip without permission for SCHED_FIFO.  A
+ * macro, so that a failed check names the test's own line.
+ */
+#define TEST_DECOUPLE(cpu, prio, st_ptr) do {				\
+	int err = dc_decouple(cpu, prio);				\
+	if (err == -EPERM)						\
+		SKIP("no permission for SCHED_FIFO");			\
+	CHECK_EQ(err, 0);						\
+	CHECK_EQ(dc_executive_stats(cpu, st_ptr), 0);			\
+} while (0)
+
+/*
+ * `decouple CMD ARGS` of the build under test ($DC_BUILD_DIR, else build)
+ * through the shell, DC_QUIET=1, with stdout and stderr together in out
+ * (NUL-terminated, at most len - 1 bytes).  Its exit status, or -1.
+ */
+static inline int test_tool_output(const char *cmd, const char *args, char *out, size_t len)
+{
+	const char *dir = getenv("DC_BUILD_DIR");
+	char line[512];
+	snprintf(line, sizeof(line), "DC_QUIET=1 %s/decouple %s %s 2>&1", dir ? dir : "build",
+		 cmd, args);
+	FILE *p = popen(line, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, len - 1, p);
+	out[n] = 0;
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 #endif

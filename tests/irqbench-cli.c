@@ -1,23 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* decouple irqbench: --help, bad options (exit 2), and a short run that counts exactly. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
 #include "harness.h"
 
 static int run(const char *args, char *out, size_t len)
 {
-	const char *dir = getenv("DC_BUILD_DIR");
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "DC_QUIET=1 %s/decouple irqbench %s 2>&1", dir ? dir : "build", args);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, len - 1, p);
-	out[n] = 0;
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return test_tool_output("irqbench", args, out, len);
 }
 
 int main(void)

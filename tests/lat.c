@@ -188,12 +188,7 @@ int main(void)
 {
 	tool_init("lat");
 	usage_errors();
-	if (test_failures)
-		return test_done();
-	if (geteuid() != 0)
-		SKIP("flag errors checked; measuring needs root (SCHED_FIFO, mlockall)");
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP("flag errors checked; measuring needs a second CPU");
+	tool_need_measuring("measuring needs a second CPU");
 	test_skip_decoupled_under_tsan();
 	int cpu = test_rt_cpu();
 	measured_run(cpu);

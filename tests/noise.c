@@ -70,12 +70,7 @@ int main(void)
 {
 	tool_init("noise");
 	usage_errors();
-	if (test_failures)
-		return test_done();
-	if (geteuid() != 0)
-		SKIP("flag errors checked; measuring needs root (SCHED_FIFO, mlockall)");
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		SKIP("flag errors checked; the poller needs a CPU of its own");
+	tool_need_measuring("the poller needs a CPU of its own");
 	char cpu[16];
 	snprintf(cpu, sizeof(cpu), "%d", test_rt_cpu());
 	gap_mode(cpu);

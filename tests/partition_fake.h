@@ -252,6 +252,40 @@ static inline void snap_dir(struct snap *s, const char *dir, size_t strip, const
 	}
 }
 
+/*
+ * The real settings that match globs (NULL-terminated), in glob order: one
+ * "path<TAB>value" per readable file, "dir path" per pattern ending in '/'.
+ */
+static inline char *snap_globs(const char *const *globs)
+{
+	struct snap s = { 0 };
+	snap_add(&s, "%s", "");
+	for (int i = 0; globs[i]; i++) {
+		glob_t g;
+		if (glob(globs[i], 0, NULL, &g) != 0)
+			continue;
+		for (size_t k = 0; k < g.gl_pathc; k++) {
+			const char *p = g.gl_pathv[k];
+			char buf[4096] = "";
+			if (strstr(p, "memory_pressure"))
+				continue;	/* a rate, not a setting */
+			if (p[strlen(p) - 1] == '/') {
+				snap_add(&s, "dir %s\n", p);
+				continue;
+			}
+			int fd = open(p, O_RDONLY);
+			if (fd < 0)
+				continue;	/* write-only files */
+			ssize_t n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = 0;
+			snap_add(&s, "%s\t%s", p, buf);
+		}
+		globfree(&g);
+	}
+	return s.text;
+}
+
 /* Every directory and file of the fake tree but the state, with contents. */
 static inline char *fake_snapshot(const char *const *skip)
 {

@@ -42,11 +42,8 @@ __attribute__((noinline)) static double compute(uint64_t n)
 static void *low(void *arg)
 {
 	(void)arg;
-	pthread_barrier_wait(&ready);
-	if (dc_decouple(cpu, 10)) {
-		denied = 1;
+	if (test_thread_decouple(&ready, cpu, 10, &denied))
 		return NULL;
-	}
 	dc_sleep_until(start_at);
 	low_result = compute(iterations);
 	if (!atomic_load(&high_woke))
@@ -58,8 +55,7 @@ static void *low(void *arg)
 static void *high(void *arg)
 {
 	(void)arg;
-	pthread_barrier_wait(&ready);
-	if (dc_decouple(cpu, 200))
+	if (test_thread_decouple(&ready, cpu, 200, NULL))
 		return NULL;
 	uint64_t deadline = start_at + SLEEP_NS;
 	dc_sleep_until(deadline);
@@ -71,9 +67,7 @@ static void *high(void *arg)
 
 int main(void)
 {
-	test_skip_decoupled_under_tsan();
-	test_pin_to_housekeeping();
-	cpu = test_rt_cpu();
+	cpu = test_decoupled_main();
 
 	uint64_t t0 = dc_now();
 	compute(1000000);

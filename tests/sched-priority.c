@@ -72,9 +72,7 @@ static void run(void *(*fn)(void *), int n, const int *args)
 
 int main(void)
 {
-	test_skip_decoupled_under_tsan();
-	test_pin_to_housekeeping();
-	cpu = test_rt_cpu();
+	cpu = test_decoupled_main();
 
 	const int prios[NPRIO] = { 10, 40, 20, 30 };
 	run(prio_thread, NPRIO, prios);

@@ -171,6 +171,21 @@ static void tool_cleanup(void)
 		fprintf(stderr, "could not remove %s\n", tool_dir);
 }
 
+/*
+ * After a tool's usage-error checks: end there on a failure, and skip
+ * where measuring cannot run: not root, or one CPU (`one_cpu` says what
+ * the measurement needs the second for).
+ */
+static void tool_need_measuring(const char *one_cpu)
+{
+	if (test_failures)
+		exit(test_done());
+	if (geteuid() != 0)
+		SKIP("flag errors checked; measuring needs root (SCHED_FIFO, mlockall)");
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP("flag errors checked; %s", one_cpu);
+}
+
 /* Usage errors: exit 2 and a message that names the problem. */
 #define CHECK_USAGE_ERROR(needle, ...) do {				\
 	int _rc = tool_run(__VA_ARGS__);				\

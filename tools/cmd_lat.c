@@ -21,6 +21,7 @@
 #include "json.h"
 #include "lat_measure.h"
 #include "progress.h"
+#include "rtopts.h"
 #include "samples.h"
 #include "stopsig.h"
 
@@ -30,26 +31,14 @@
 #define LAT_MAX_SAMPLES		(64u << 20)	/* 512 MiB of samples */
 
 struct lat_opts {
-	int cpu;
-	int prio;
+	struct rtopts rt;	/* -a -p -D -h -q --histfile --json --samples */
 	long interval_us;
 	uint64_t loops;
-	uint64_t duration_ns;
-	unsigned buckets;		/* -h; 0: no histogram */
-	const char *histfile;
-	const char *json;
-	const char *samples;
 	enum dc_placement placement;
-	bool quiet, nsecs, verbose;
+	bool nsecs, verbose;
 };
 
-enum {
-	OPT_HISTFILE = 256,
-	OPT_JSON,
-	OPT_PLACEMENT,
-	OPT_SAMPLES,
-	OPT_HELP,
-};
+enum { OPT_PLACEMENT = RTOPT_OWN };
 
 static void usage(FILE *f)
 {
@@ -89,29 +78,21 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct lat_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "affinity",  required_argument, NULL, 'a' },
-		{ "priority",  required_argument, NULL, 'p' },
+		RTOPTS_LONGOPTS,
 		{ "interval",  required_argument, NULL, 'i' },
 		{ "loops",     required_argument, NULL, 'l' },
-		{ "duration",  required_argument, NULL, 'D' },
-		{ "histogram", required_argument, NULL, 'h' },
-		{ "histfile",  required_argument, NULL, OPT_HISTFILE },
-		{ "quiet",     no_argument,       NULL, 'q' },
-		{ "json",      required_argument, NULL, OPT_JSON },
 		{ "mlockall",  no_argument,       NULL, 'm' },
 		{ "distance",  required_argument, NULL, 'd' },
 		{ "nsecs",     no_argument,       NULL, 'N' },
 		{ "verbose",   no_argument,       NULL, 'v' },
 		{ "placement", required_argument, NULL, OPT_PLACEMENT },
-		{ "samples",   required_argument, NULL, OPT_SAMPLES },
-		{ "help",      no_argument,       NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	long long v;
-	int c, cpu_set = 0;
+	int c, err;
 
 	memset(o, 0, sizeof(*o));
-	o->prio = 99;
+	rtopts_init(&o->rt);
 	o->interval_us = 1000;
 	/*
 	 * Like cyclictest, measure the best the path can do: the paper's
@@ -119,21 +100,14 @@ static int parse(int argc, char **argv, struct lat_opts *o)
 	 */
 	const char *env = getenv("DC_PLACEMENT");
 	o->placement = env && *env ? DC_PLACEMENT_AUTO : DC_PLACEMENT_DEDICATED;
-	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":a:p:i:l:D:h:qmd:Nv", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a':
-			if (cli_cpu(PROG, "-a", optarg, &o->cpu))
-				return -EINVAL;
-			cpu_set = 1;
-			break;
 		case 'p':
 			if (cli_int(PROG, "-p", optarg, 1, 99, &v)) {
 				fprintf(stderr, PROG ": the executive runs SCHED_FIFO: -p takes 1..99\n");
 				return -EINVAL;
 			}
-			o->prio = (int)v;
+			o->rt.prio = (int)v;
 			break;
 		case 'i':
 			if (cli_int(PROG, "-i", optarg, 1, 1000000000, &v))
@@ -145,23 +119,10 @@ static int parse(int argc, char **argv, struct lat_opts *o)
 				return -EINVAL;
 			o->loops = (uint64_t)v;
 			break;
-		case 'D':
-			if (cli_duration(PROG, "-D", optarg, &o->duration_ns))
-				return -EINVAL;
-			break;
-		case 'h':
-			if (cli_int(PROG, "-h", optarg, 1, 10000000, &v))
-				return -EINVAL;
-			o->buckets = (unsigned)v;
-			break;
 		case 'd':
 			if (cli_int(PROG, "-d", optarg, 0, 1000000000, &v))
 				return -EINVAL;
 			break;
-		case OPT_HISTFILE: o->histfile = optarg; break;
-		case OPT_JSON: o->json = optarg; break;
-		case OPT_SAMPLES: o->samples = optarg; break;
-		case 'q': o->quiet = true; break;
 		case 'm': break;
 		case 'N': o->nsecs = true; break;
 		case 'v': o->verbose = true; break;
@@ -178,37 +139,16 @@ static int parse(int argc, char **argv, struct lat_opts *o)
 				return -EINVAL;
 			}
 			break;
-		case OPT_HELP:
-			usage(stdout);
-			return 1;
-		case ':':
-			fprintf(stderr, PROG ": %s needs a value\n", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			if (optopt)
-				fprintf(stderr, PROG ": unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, PROG ": unknown option %s\n", argv[optind - 1]);
-			fprintf(stderr, "Try 'decouple lat --help'.\n");
-			return -EINVAL;
+			if ((err = rtopts_option(PROG, c, argv, &o->rt)) != 0) {
+				if (err == 1)
+					usage(stdout);
+				return err;
+			}
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+	if (rtopts_check(PROG, argc, argv, &o->rt) || rtopts_default_cpu(PROG, &o->rt))
 		return -EINVAL;
-	}
-	if (o->histfile && !o->buckets) {
-		fprintf(stderr, PROG ": --histfile needs -h US (the histogram's range)\n");
-		return -EINVAL;
-	}
-	if (!cpu_set) {
-		int cpus[1];
-		if (dc_default_cpus(cpus, 1) < 1) {
-			fprintf(stderr, PROG ": no default real-time CPU (DC_CPUS malformed?): use -a\n");
-			return -EINVAL;
-		}
-		o->cpu = cpus[0];
-	}
 	return 0;
 }
 
@@ -216,8 +156,8 @@ static int parse(int argc, char **argv, struct lat_opts *o)
 static int sample_budget(const struct lat_opts *o, size_t *n)
 {
 	uint64_t want = o->loops ? o->loops : LAT_ENDLESS_SAMPLES;
-	if (o->duration_ns) {
-		uint64_t by_time = o->duration_ns / ((uint64_t)o->interval_us * 1000) + 1;
+	if (o->rt.duration_ns) {
+		uint64_t by_time = o->rt.duration_ns / ((uint64_t)o->interval_us * 1000) + 1;
 		if (!o->loops && by_time > LAT_MAX_SAMPLES) {
 			fprintf(stderr, PROG ": -D at -i %ld takes %" PRIu64 " samples, more than the "
 				"%u this tool keeps: use a longer interval, a shorter run or -l\n",
@@ -238,40 +178,45 @@ static long shown(const struct lat_opts *o, uint64_t ns)
 
 static void fill_line(const struct lat_opts *o, struct lat_measure *m, struct ct_line *l)
 {
-	uint64_t n = atomic_load_explicit(&m->done, memory_order_relaxed);
+	uint64_t n = atomic_load_explicit(&m->live.done, memory_order_relaxed);
 	memset(l, 0, sizeof(*l));
 	l->tid = atomic_load(&m->tid);
-	l->prio = o->prio;
+	l->prio = o->rt.prio;
 	l->interval_us = o->interval_us;
 	l->cycles = (unsigned long)n;
-	l->min = shown(o, atomic_load_explicit(&m->min_ns, memory_order_relaxed));
-	l->act = shown(o, atomic_load_explicit(&m->act_ns, memory_order_relaxed));
-	l->avg = n ? shown(o, atomic_load_explicit(&m->sum_ns, memory_order_relaxed) / n) : 0;
-	l->max = shown(o, atomic_load_explicit(&m->max_ns, memory_order_relaxed));
+	l->min = shown(o, atomic_load_explicit(&m->live.min_ns, memory_order_relaxed));
+	l->act = shown(o, atomic_load_explicit(&m->live.act_ns, memory_order_relaxed));
+	l->avg = n ? shown(o, atomic_load_explicit(&m->live.sum_ns, memory_order_relaxed) / n) : 0;
+	l->max = shown(o, atomic_load_explicit(&m->live.max_ns, memory_order_relaxed));
+}
+
+struct lat_watch {
+	const struct lat_opts *o;
+	struct lat_measure *m;
+};
+
+/* The live line is the summary line so far. */
+static void show(struct progress *p, void *arg)
+{
+	struct lat_watch *w = arg;
+	struct ct_line l;
+	fill_line(w->o, w->m, &l);
+	if (p->on) {
+		char buf[160];
+		FILE *mem = fmemopen(buf, sizeof(buf), "w");
+		if (mem) {
+			ct_write_line(mem, &l);
+			fclose(mem);
+			buf[strcspn(buf, "\n")] = 0;
+			progress_update(p, "%s", buf);
+		}
+	}
 }
 
 static void wait_for(const struct lat_opts *o, struct lat_measure *m)
 {
-	struct progress p;
-	struct ct_line l;
-	progress_init(&p, !o->quiet);
-	while (!atomic_load_explicit(&m->finished, memory_order_acquire)) {
-		/* A signal cuts the nap short; the measuring thread sees the flag itself. */
-		struct timespec nap = { 0, 100 * 1000 * 1000 };
-		nanosleep(&nap, NULL);
-		fill_line(o, m, &l);
-		if (p.on) {
-			char buf[160];
-			FILE *mem = fmemopen(buf, sizeof(buf), "w");
-			if (mem) {
-				ct_write_line(mem, &l);
-				fclose(mem);
-				buf[strcspn(buf, "\n")] = 0;
-				progress_update(&p, "%s", buf);
-			}
-		}
-	}
-	progress_end(&p);
+	struct lat_watch w = { o, m };
+	progress_watch(!o->rt.quiet, &m->finished, show, &w);
 	lat_measure_join(m);
 }
 
@@ -288,31 +233,22 @@ static double pct(uint64_t part, uint64_t whole)
 static int write_json(const struct lat_opts *o, struct lat_measure *m,
 		      const struct latency_stats *st, const struct ct_run *run)
 {
-	FILE *f = fopen(o->json, "w");
-	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", o->json, strerror(errno));
-		return -errno;
-	}
 	struct json j;
-	json_init(&j, f);
+	FILE *f = rtopts_json_open(PROG, &o->rt, &j);
+	if (!f)
+		return -EIO;
 	ct_json_begin(&j, run);
-	ct_json_thread(&j, &m->s, st, o->buckets, o->cpu);
+	ct_json_thread(&j, &m->s, st, o->rt.buckets, o->rt.cpu);
 	ct_json_thread_end(&j);
 
 	json_object_begin(&j, "decouple");
 	json_string(&j, "tool", "lat");
 	json_int(&j, "interval_us", o->interval_us);
-	json_int(&j, "priority", o->prio);
+	json_int(&j, "priority", o->rt.prio);
 	json_int(&j, "samples", (long long)m->s.n);
 	json_int(&j, "skipped_deadlines", (long long)m->skipped);
 	json_int(&j, "early_wakeups", (long long)m->early);
-	json_double(&j, "min_us", st->min_us);
-	json_double(&j, "avg_us", st->avg_us);
-	json_double(&j, "p50_us", st->p50_us);
-	json_double(&j, "p99_us", st->p99_us);
-	json_double(&j, "p999_us", st->p999_us);
-	json_double(&j, "p9999_us", st->p9999_us);
-	json_double(&j, "max_us", st->max_us);
+	rtopts_json_stats(&j, st);
 	json_object_begin(&j, "clock_check");
 	json_int(&j, "max_abs_diff_ns", (long long)m->mono_max_diff_ns);
 	json_int(&j, "early_by_monotonic", (long long)m->mono_early);
@@ -340,25 +276,14 @@ static int write_json(const struct lat_opts *o, struct lat_measure *m,
 	}
 	json_object_end(&j);
 	json_object_end(&j);
-
-	int failed = ferror(f);
-	if (fclose(f) || failed) {
-		fprintf(stderr, PROG ": %s: write error\n", o->json);
-		return -EIO;
-	}
-	return 0;
+	return rtopts_json_close(PROG, &o->rt, f);
 }
 
 static int report(const struct lat_opts *o, struct lat_measure *m, const struct ct_run *run)
 {
 	int ret = 0;
-	if (o->samples) {
-		int err = samples_save(&m->s, o->samples);
-		if (err) {
-			fprintf(stderr, PROG ": %s: %s\n", o->samples, strerror(-err));
-			ret = 1;
-		}
-	}
+	if (o->rt.samples && rtopts_save_samples(PROG, &o->rt, &m->s))
+		ret = 1;
 	if (o->verbose)
 		for (size_t i = 0; i < m->s.n; i++)
 			printf("%8d:%8zu:%8ld\n", 0, i, shown(o, m->s.ns[i]));
@@ -368,23 +293,12 @@ static int report(const struct lat_opts *o, struct lat_measure *m, const struct 
 	struct latency_stats st;
 	samples_stats(&m->s, &st);	/* sorts: after the in-order outputs above */
 
-	if (o->buckets) {
-		FILE *hf = stdout;
-		if (o->histfile && !(hf = fopen(o->histfile, "w"))) {
-			fprintf(stderr, PROG ": %s: %s\n", o->histfile, strerror(errno));
-			ret = 1;
-		} else {
-			samples_write_histogram(hf, &m->s, o->buckets);
-			if (hf != stdout && fclose(hf)) {
-				fprintf(stderr, PROG ": %s: write error\n", o->histfile);
-				ret = 1;
-			}
-		}
-	}
+	if (o->rt.buckets && rtopts_write_histogram(PROG, &o->rt, &m->s))
+		ret = 1;
 	/* As cyclictest: a quiet run whose histogram went to stdout shows only that. */
-	if (!(o->quiet && o->buckets && !o->histfile))
+	if (!(o->rt.quiet && o->rt.buckets && !o->rt.histfile))
 		ct_write_line(stdout, &line);
-	if (!o->quiet) {
+	if (!o->rt.quiet) {
 		printf("# p50 %.3f us, p99 %.3f us, p99.9 %.3f us, p99.99 %.3f us, max %.3f us",
 		       st.p50_us, st.p99_us, st.p999_us, st.p9999_us, st.max_us);
 		if (m->skipped)
@@ -397,11 +311,11 @@ static int report(const struct lat_opts *o, struct lat_measure *m, const struct 
 			       pct(m->st.uptime_ns - (m->st.sleep_ns < m->st.uptime_ns ?
 						       m->st.sleep_ns : m->st.uptime_ns),
 				   m->st.uptime_ns),
-			       o->cpu, pct(m->st.spin_ns, m->st.uptime_ns),
+			       o->rt.cpu, pct(m->st.spin_ns, m->st.uptime_ns),
 			       m->st.linux_wakeups, m->st.wake_margin_ns / 1e3);
 	}
 	fflush(stdout);
-	if (o->json && write_json(o, m, &st, run))
+	if (o->rt.json && write_json(o, m, &st, run))
 		ret = 1;
 	return ret;
 }
@@ -420,44 +334,34 @@ int cmd_lat(int argc, char **argv)
 
 	struct lat_measure m;
 	memset(&m, 0, sizeof(m));
-	m.cpu = o.cpu;
-	m.prio = o.prio;
+	m.cpu = o.rt.cpu;
+	m.prio = o.rt.prio;
 	m.placement = o.placement;
 	m.interval_ns = (uint64_t)o.interval_us * 1000;
 	m.loops = o.loops;
-	m.duration_ns = o.duration_ns;
+	m.duration_ns = o.rt.duration_ns;
 	m.stop = &stopsig_raised;
 
 	struct ct_run run = { .argc = argc, .argv = argv, .start = time(NULL) };
-	if ((err = stopsig_install()) != 0) {
-		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-err));
+	if (rtopts_stopsig(PROG))
 		return 1;
-	}
 	if ((err = lat_measure_start(&m, budget)) != 0) {
 		fprintf(stderr, PROG ": cannot start the measuring thread: %s\n", strerror(-err));
 		return 1;
 	}
 	/* After the start: the measuring thread must inherit an affinity that has the CPU. */
-	cli_keep_off_cpu(o.cpu);
+	cli_keep_off_cpu(o.rt.cpu);
 	wait_for(&o, &m);
 	run.end = time(NULL);
 
 	if (m.err && !m.s.n) {
-		if (m.err == -EPERM)
-			fprintf(stderr, PROG ": no permission for SCHED_FIFO: run as root or with "
-				"CAP_SYS_NICE (and an RLIMIT_RTPRIO of at least %d)\n", o.prio);
-		else if (m.err == -ENODEV)
-			fprintf(stderr, PROG ": CPU %d is offline or outside this process's "
-				"allowed CPUs\n", o.cpu);
-		else
-			fprintf(stderr, PROG ": cannot decouple onto CPU %d: %s\n",
-				o.cpu, strerror(-m.err));
+		rtopts_setup_error(PROG, m.err, o.rt.cpu, o.rt.prio, "decouple onto");
 		lat_measure_free(&m);
 		return 1;
 	}
 	if (m.err)
 		fprintf(stderr, PROG ": the run ended early: %s\n", strerror(-m.err));
-	if (m.s.n == m.s.cap && !o.loops && !o.duration_ns)
+	if (m.s.n == m.s.cap && !o.loops && !o.rt.duration_ns)
 		fprintf(stderr, PROG ": sample storage full after %zu samples: stopped\n", m.s.n);
 	run.return_code = m.err ? 1 : 0;
 	int ret = report(&o, &m, &run);

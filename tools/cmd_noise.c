@@ -26,6 +26,7 @@
 #include "json.h"
 #include "noise_measure.h"
 #include "progress.h"
+#include "rtopts.h"
 #include "rt_throttle.h"
 #include "samples.h"
 #include "stopsig.h"
@@ -37,18 +38,11 @@
 #define NOISE_ENDLESS_SAMPLES	(16u << 20)
 
 struct noise_opts {
-	int cpu;
-	int prio;
-	uint64_t duration_ns;
+	struct rtopts rt;	/* -a -p -D -h -q --histfile --json --samples */
 	uint64_t threshold_ns;
 	uint64_t interval_ns;
 	uint64_t loops;
-	unsigned buckets;
-	const char *histfile, *json, *samples;
-	bool quiet;
 };
-
-enum { OPT_THRESHOLD = 256, OPT_HISTFILE, OPT_JSON, OPT_SAMPLES, OPT_HELP };
 
 static void usage(FILE *f)
 {
@@ -83,53 +77,24 @@ static void usage(FILE *f)
 static int parse(int argc, char **argv, struct noise_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "affinity",  required_argument, NULL, 'a' },
-		{ "duration",  required_argument, NULL, 'D' },
-		{ "priority",  required_argument, NULL, 'p' },
+		RTOPTS_LONGOPTS,
 		{ "threshold", required_argument, NULL, 't' },
-		{ "histogram", required_argument, NULL, 'h' },
-		{ "histfile",  required_argument, NULL, OPT_HISTFILE },
-		{ "json",      required_argument, NULL, OPT_JSON },
-		{ "quiet",     no_argument,       NULL, 'q' },
 		{ "interval",  required_argument, NULL, 'i' },
 		{ "loops",     required_argument, NULL, 'l' },
-		{ "samples",   required_argument, NULL, OPT_SAMPLES },
-		{ "help",      no_argument,       NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	long long v;
-	int c, cpu_set = 0;
+	int c, err;
 
 	memset(o, 0, sizeof(*o));
-	o->prio = 99;
+	rtopts_init(&o->rt);
 	o->threshold_ns = 1000;
-	optind = 1;
-	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":a:D:p:t:h:qi:l:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a':
-			if (cli_cpu(PROG, "-a", optarg, &o->cpu))
-				return -EINVAL;
-			cpu_set = 1;
-			break;
-		case 'D':
-			if (cli_duration(PROG, "-D", optarg, &o->duration_ns))
-				return -EINVAL;
-			break;
-		case 'p':
-			if (cli_int(PROG, "-p", optarg, 1, 99, &v))
-				return -EINVAL;
-			o->prio = (int)v;
-			break;
 		case 't':
 			if (cli_int(PROG, "--threshold", optarg, 1, 1000000000, &v))
 				return -EINVAL;
 			o->threshold_ns = (uint64_t)v * 1000;
-			break;
-		case 'h':
-			if (cli_int(PROG, "-h", optarg, 1, 10000000, &v))
-				return -EINVAL;
-			o->buckets = (unsigned)v;
 			break;
 		case 'i':
 			if (cli_int(PROG, "-i", optarg, 1, 1000000000, &v))
@@ -141,48 +106,25 @@ static int parse(int argc, char **argv, struct noise_opts *o)
 				return -EINVAL;
 			o->loops = (uint64_t)v;
 			break;
-		case OPT_HISTFILE: o->histfile = optarg; break;
-		case OPT_JSON: o->json = optarg; break;
-		case OPT_SAMPLES: o->samples = optarg; break;
-		case 'q': o->quiet = true; break;
-		case OPT_HELP:
-			usage(stdout);
-			return 1;
-		case ':':
-			fprintf(stderr, PROG ": %s needs a value\n", argv[optind - 1]);
-			return -EINVAL;
 		default:
-			if (optopt)
-				fprintf(stderr, PROG ": unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, PROG ": unknown option %s\n", argv[optind - 1]);
-			fprintf(stderr, "Try 'decouple noise --help'.\n");
-			return -EINVAL;
+			if ((err = rtopts_option(PROG, c, argv, &o->rt)) != 0) {
+				if (err == 1)
+					usage(stdout);
+				return err;
+			}
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+	if (rtopts_check(PROG, argc, argv, &o->rt))
 		return -EINVAL;
-	}
-	if (o->histfile && !o->buckets) {
-		fprintf(stderr, PROG ": --histfile needs -h US (the histogram's range)\n");
-		return -EINVAL;
-	}
 	if (o->loops && !o->interval_ns) {
 		fprintf(stderr, PROG ": -l counts deadlines: it needs -i US\n");
 		return -EINVAL;
 	}
 	/* Gap mode always runs for a time; deadline mode may count loops instead. */
-	if (!o->duration_ns && !o->loops)
-		o->duration_ns = 10ull * 1000000000ull;
-	if (!cpu_set) {
-		int cpus[1];
-		if (dc_default_cpus(cpus, 1) < 1) {
-			fprintf(stderr, PROG ": no default real-time CPU (DC_CPUS malformed?): use -a\n");
-			return -EINVAL;
-		}
-		o->cpu = cpus[0];
-	}
+	if (!o->rt.duration_ns && !o->loops)
+		o->rt.duration_ns = 10ull * 1000000000ull;
+	if (rtopts_default_cpu(PROG, &o->rt))
+		return -EINVAL;
 	return 0;
 }
 
@@ -191,9 +133,9 @@ static size_t sample_budget(const struct noise_opts *o)
 	if (!o->interval_ns)
 		return NOISE_MAX_GAPS;
 	uint64_t want = NOISE_ENDLESS_SAMPLES;
-	if (o->duration_ns)
-		want = o->duration_ns / o->interval_ns + 1;
-	if (o->loops && (o->loops < want || !o->duration_ns))
+	if (o->rt.duration_ns)
+		want = o->rt.duration_ns / o->interval_ns + 1;
+	if (o->loops && (o->loops < want || !o->rt.duration_ns))
 		want = o->loops;
 	return want > NOISE_MAX_SAMPLES ? NOISE_MAX_SAMPLES : (size_t)want;
 }
@@ -225,88 +167,45 @@ static void lock_memory(bool quiet)
 #endif
 }
 
+struct noise_watch {
+	const struct noise_opts *o;
+	struct noise_measure *m;
+	uint64_t t0;
+};
+
+static void show(struct progress *p, void *arg)
+{
+	struct noise_watch *w = arg;
+	uint64_t n = atomic_load_explicit(&w->m->live.done, memory_order_relaxed);
+	double secs = (dc_now() - w->t0) / 1e9;
+	double max_us = atomic_load_explicit(&w->m->live.max_ns, memory_order_relaxed) / 1e3;
+	if (w->o->interval_ns)
+		progress_update(p, "CPU %d  %.1f s  %" PRIu64 " deadlines  max %.1f us",
+				w->o->rt.cpu, secs, n, max_us);
+	else
+		progress_update(p, "CPU %d  %.1f s  %" PRIu64 " gaps > %" PRIu64 " us  max %.1f us",
+				w->o->rt.cpu, secs, n, w->o->threshold_ns / 1000, max_us);
+}
+
 static void wait_for(const struct noise_opts *o, struct noise_measure *m)
 {
-	struct progress p;
-	progress_init(&p, !o->quiet);
-	uint64_t t0 = dc_now();
-	while (!atomic_load_explicit(&m->finished, memory_order_acquire)) {
-		struct timespec nap = { 0, 100 * 1000 * 1000 };
-		nanosleep(&nap, NULL);
-		uint64_t n = atomic_load_explicit(&m->done, memory_order_relaxed);
-		double secs = (dc_now() - t0) / 1e9;
-		double max_us = atomic_load_explicit(&m->max_ns, memory_order_relaxed) / 1e3;
-		if (o->interval_ns)
-			progress_update(&p, "CPU %d  %.1f s  %" PRIu64 " deadlines  max %.1f us",
-					o->cpu, secs, n, max_us);
-		else
-			progress_update(&p, "CPU %d  %.1f s  %" PRIu64 " gaps > %" PRIu64 " us  max %.1f us",
-					o->cpu, secs, n, o->threshold_ns / 1000, max_us);
-	}
-	progress_end(&p);
+	struct noise_watch w = { o, m, dc_now() };
+	progress_watch(!o->rt.quiet, &m->finished, show, &w);
 	noise_measure_join(m);
-}
-
-static int write_histogram(const struct noise_opts *o, const struct samples *s)
-{
-	FILE *hf = stdout;
-	if (o->histfile && !(hf = fopen(o->histfile, "w"))) {
-		fprintf(stderr, PROG ": %s: %s\n", o->histfile, strerror(errno));
-		return -errno;
-	}
-	samples_write_histogram(hf, s, o->buckets);
-	if (hf != stdout && fclose(hf)) {
-		fprintf(stderr, PROG ": %s: write error\n", o->histfile);
-		return -EIO;
-	}
-	return 0;
-}
-
-static void json_stats(struct json *j, const struct latency_stats *st)
-{
-	json_double(j, "min_us", st->min_us);
-	json_double(j, "avg_us", st->avg_us);
-	json_double(j, "p50_us", st->p50_us);
-	json_double(j, "p99_us", st->p99_us);
-	json_double(j, "p999_us", st->p999_us);
-	json_double(j, "p9999_us", st->p9999_us);
-	json_double(j, "max_us", st->max_us);
-}
-
-static void json_histogram(struct json *j, const struct samples *sorted, unsigned buckets)
-{
-	char key[24];
-	size_t i = 0;
-	json_object_begin(j, "histogram");
-	while (buckets && i < sorted->n && sorted->ns[i] / 1000 < buckets) {
-		uint64_t b = sorted->ns[i] / 1000;
-		size_t k = i;
-		while (k < sorted->n && sorted->ns[k] / 1000 == b)
-			k++;
-		snprintf(key, sizeof(key), "%" PRIu64, b);
-		json_int(j, key, (long long)(k - i));
-		i = k;
-	}
-	json_object_end(j);
-	if (buckets)
-		json_int(j, "histogram_overflows", (long long)(sorted->n - i));
 }
 
 static int write_json(const struct noise_opts *o, const struct noise_measure *m,
 		      const struct latency_stats *st, const struct ct_run *run, long rt_runtime)
 {
-	FILE *f = fopen(o->json, "w");
-	if (!f) {
-		fprintf(stderr, PROG ": %s: %s\n", o->json, strerror(errno));
-		return -errno;
-	}
 	struct json j;
-	json_init(&j, f);
+	FILE *f = rtopts_json_open(PROG, &o->rt, &j);
+	if (!f)
+		return -EIO;
 	double secs = m->elapsed_ns / 1e9;
 	if (o->interval_ns) {
 		/* Deadline mode reads like a cyclictest report, as decouple lat's does. */
 		ct_json_begin(&j, run);
-		ct_json_thread(&j, &m->s, st, o->buckets, o->cpu);
+		ct_json_thread(&j, &m->s, st, o->rt.buckets, o->rt.cpu);
 		ct_json_thread_end(&j);
 		json_object_begin(&j, "decouple");
 		json_string(&j, "tool", "noise");
@@ -326,22 +225,17 @@ static int write_json(const struct noise_opts *o, const struct noise_measure *m,
 		json_double(&j, "noise_us_total", m->gap_total_ns / 1e3);
 		json_double(&j, "noise_percent",
 			    m->elapsed_ns ? 100.0 * m->gap_total_ns / m->elapsed_ns : 0);
-		json_histogram(&j, &m->s, o->buckets);
+		ct_json_histogram(&j, &m->s, o->rt.buckets);
 	}
-	json_int(&j, "cpu", o->cpu);
-	json_int(&j, "priority", o->prio);
+	json_int(&j, "cpu", o->rt.cpu);
+	json_int(&j, "priority", o->rt.prio);
 	json_double(&j, "duration_s", secs);
 	json_int(&j, "clock_reads", (long long)m->reads);
 	json_int(&j, "rt_runtime_us", rt_runtime);
-	json_stats(&j, st);
+	rtopts_json_stats(&j, st);
 	json_object_end(&j);
 	json_object_end(&j);
-	int failed = ferror(f);
-	if (fclose(f) || failed) {
-		fprintf(stderr, PROG ": %s: write error\n", o->json);
-		return -EIO;
-	}
-	return 0;
+	return rtopts_json_close(PROG, &o->rt, f);
 }
 
 static int report(const struct noise_opts *o, struct noise_measure *m, const struct ct_run *run)
@@ -352,13 +246,8 @@ static int report(const struct noise_opts *o, struct noise_measure *m, const str
 	if (sysfs_read(RT_RUNTIME_PATH, buf, sizeof(buf)) > 0)
 		rt_runtime = strtol(buf, NULL, 10);
 
-	if (o->samples) {
-		int err = samples_save(&m->s, o->samples);
-		if (err) {
-			fprintf(stderr, PROG ": %s: %s\n", o->samples, strerror(-err));
-			ret = 1;
-		}
-	}
+	if (o->rt.samples && rtopts_save_samples(PROG, &o->rt, &m->s))
+		ret = 1;
 	uint64_t sum = 0;
 	for (size_t i = 0; i < m->s.n; i++)
 		sum += m->s.ns[i];
@@ -366,26 +255,26 @@ static int report(const struct noise_opts *o, struct noise_measure *m, const str
 	samples_stats(&m->s, &st);
 	double secs = m->elapsed_ns / 1e9;
 
-	if (o->buckets && write_histogram(o, &m->s))
+	if (o->rt.buckets && rtopts_write_histogram(PROG, &o->rt, &m->s))
 		ret = 1;
 	if (o->interval_ns) {
 		struct ct_line l = {
-			.tid = m->tid, .prio = o->prio, .interval_us = (long)(o->interval_ns / 1000),
+			.tid = m->tid, .prio = o->rt.prio, .interval_us = (long)(o->interval_ns / 1000),
 			.cycles = (unsigned long)m->s.n,
 			.min = m->s.n ? (long)(m->s.ns[0] / 1000) : 0,
-			.act = (long)(atomic_load(&m->act_ns) / 1000),
+			.act = (long)(atomic_load(&m->live.act_ns) / 1000),
 			.avg = m->s.n ? (long)(sum / m->s.n / 1000) : 0,
 			.max = m->s.n ? (long)(m->s.ns[m->s.n - 1] / 1000) : 0,
 		};
-		if (!(o->quiet && o->buckets && !o->histfile))
+		if (!(o->rt.quiet && o->rt.buckets && !o->rt.histfile))
 			ct_write_line(stdout, &l);
-		if (!o->quiet)
+		if (!o->rt.quiet)
 			printf("# deadline lateness of a bare poll: p50 %.3f us, p99 %.3f us, "
 			       "p99.9 %.3f us, p99.99 %.3f us, max %.3f us\n",
 			       st.p50_us, st.p99_us, st.p999_us, st.p9999_us, st.max_us);
 	} else {
 		printf("# noise on CPU %d: %.1f s, %" PRIu64 " gaps > %.1f us (%.1f per second), "
-		       "%.1f us lost (%.4f%%)\n", o->cpu, secs, m->gap_count, o->threshold_ns / 1e3,
+		       "%.1f us lost (%.4f%%)\n", o->rt.cpu, secs, m->gap_count, o->threshold_ns / 1e3,
 		       secs > 0 ? m->gap_count / secs : 0, m->gap_total_ns / 1e3,
 		       m->elapsed_ns ? 100.0 * m->gap_total_ns / m->elapsed_ns : 0);
 		if (m->s.n)
@@ -397,7 +286,7 @@ static int report(const struct noise_opts *o, struct noise_measure *m, const str
 			       m->dropped, m->s.n);
 	}
 	fflush(stdout);
-	if (o->json && write_json(o, m, &st, run, rt_runtime))
+	if (o->rt.json && write_json(o, m, &st, run, rt_runtime))
 		ret = 1;
 	return ret;
 }
@@ -413,40 +302,30 @@ int cmd_noise(int argc, char **argv)
 
 	struct noise_measure m;
 	memset(&m, 0, sizeof(m));
-	m.cpu = o.cpu;
-	m.prio = o.prio;
-	m.duration_ns = o.duration_ns;
+	m.cpu = o.rt.cpu;
+	m.prio = o.rt.prio;
+	m.duration_ns = o.rt.duration_ns;
 	m.threshold_ns = o.threshold_ns;
 	m.interval_ns = o.interval_ns;
 	m.loops = o.loops;
 	m.stop = &stopsig_raised;
 
-	warn_throttling(o.cpu);
+	warn_throttling(o.rt.cpu);
 	struct ct_run run = { .argc = argc, .argv = argv, .start = time(NULL) };
-	if ((err = stopsig_install()) != 0) {
-		fprintf(stderr, PROG ": sigaction: %s\n", strerror(-err));
+	if (rtopts_stopsig(PROG))
 		return 1;
-	}
-	lock_memory(o.quiet);
+	lock_memory(o.rt.quiet);
 	dc_now();	/* calibrate the clock here, not in the loop */
 	if ((err = noise_measure_start(&m, sample_budget(&o))) != 0) {
 		fprintf(stderr, PROG ": cannot start the polling thread: %s\n", strerror(-err));
 		return 1;
 	}
-	cli_keep_off_cpu(o.cpu);
+	cli_keep_off_cpu(o.rt.cpu);
 	wait_for(&o, &m);
 	run.end = time(NULL);
 
 	if (m.err) {
-		if (m.err == -EPERM)
-			fprintf(stderr, PROG ": no permission for SCHED_FIFO: run as root or with "
-				"CAP_SYS_NICE\n");
-		else if (m.err == -ENODEV)
-			fprintf(stderr, PROG ": CPU %d is offline or outside this process's "
-				"allowed CPUs\n", o.cpu);
-		else
-			fprintf(stderr, PROG ": cannot set up the poller on CPU %d: %s\n",
-				o.cpu, strerror(-m.err));
+		rtopts_setup_error(PROG, m.err, o.rt.cpu, 0, "set up the poller on");
 		noise_measure_free(&m);
 		return 1;
 	}

@@ -56,12 +56,9 @@ void ct_json_begin(struct json *j, const struct ct_run *run)
 	json_int(j, "resolution_in_ns", 0);
 }
 
-void ct_json_thread(struct json *j, const struct samples *sorted,
-		    const struct latency_stats *st, unsigned buckets, int cpu)
+void ct_json_histogram(struct json *j, const struct samples *sorted, unsigned buckets)
 {
 	char key[24];
-	json_object_begin(j, "thread");
-	json_object_begin(j, "0");
 	size_t i = 0;
 	json_object_begin(j, "histogram");
 	while (i < sorted->n) {
@@ -79,6 +76,14 @@ void ct_json_thread(struct json *j, const struct samples *sorted,
 	/* Not an rt-tests member: what fell beyond the last bucket. */
 	if (buckets)
 		json_int(j, "histogram_overflows", (long long)(sorted->n - i));
+}
+
+void ct_json_thread(struct json *j, const struct samples *sorted,
+		    const struct latency_stats *st, unsigned buckets, int cpu)
+{
+	json_object_begin(j, "thread");
+	json_object_begin(j, "0");
+	ct_json_histogram(j, sorted, buckets);
 	json_int(j, "cycles", (long long)sorted->n);
 	json_int(j, "min", sorted->n ? (long long)(sorted->ns[0] / 1000) : 0);
 	json_int(j, "max", sorted->n ? (long long)(sorted->ns[sorted->n - 1] / 1000) : 0);

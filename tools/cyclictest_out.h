@@ -40,6 +40,13 @@ struct ct_run {
 void ct_json_begin(struct json *j, const struct ct_run *run);
 
 /*
+ * The "histogram" member: sample count per 1 us bucket below `buckets`
+ * (none when 0), then "histogram_overflows" when buckets is nonzero.
+ * sorted must be sorted.
+ */
+void ct_json_histogram(struct json *j, const struct samples *sorted, unsigned buckets);
+
+/*
  * Open thread."0" and write its rt-tests members: histogram (1 µs buckets
  * 0..buckets-1 with a nonzero count, keyed by bucket; empty when buckets is
  * 0), cycles, min, max (whole µs), avg (µs), cpu, node; then p50_us, p99_us,

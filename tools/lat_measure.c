@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -15,20 +13,6 @@ static uint64_t mono_ns(void)
 	/* vDSO: no kernel entry on a TSC or kvm-clock machine. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void publish(struct lat_measure *m, uint64_t lat)
-{
-	uint64_t n = atomic_load_explicit(&m->done, memory_order_relaxed);
-	if (!n || lat < atomic_load_explicit(&m->min_ns, memory_order_relaxed))
-		atomic_store_explicit(&m->min_ns, lat, memory_order_relaxed);
-	if (lat > atomic_load_explicit(&m->max_ns, memory_order_relaxed))
-		atomic_store_explicit(&m->max_ns, lat, memory_order_relaxed);
-	atomic_store_explicit(&m->act_ns, lat, memory_order_relaxed);
-	atomic_store_explicit(&m->sum_ns,
-			      atomic_load_explicit(&m->sum_ns, memory_order_relaxed) + lat,
-			      memory_order_relaxed);
-	atomic_store_explicit(&m->done, n + 1, memory_order_relaxed);
 }
 
 /* The measuring loop, decoupled: dc_now, dc_sleep_until and stores only. */
@@ -61,20 +45,9 @@ static void measure(struct lat_measure *m)
 		if (mono + 2000 < next)
 			m->mono_early++;
 		m->s.ns[m->s.n++] = lat;
-		publish(m, lat);
+		rtm_live_publish(&m->live, lat);
 
-		/*
-		 * Absolute deadlines, as cyclictest's: the period does not drift
-		 * with the lateness.  Deadlines that passed while the thread was
-		 * kept from running are skipped (and counted), so that one long
-		 * stall is one late sample, not a burst of them.
-		 */
-		next += m->interval_ns;
-		if (next <= now) {
-			uint64_t missed = (now - next) / m->interval_ns + 1;
-			m->skipped += missed;
-			next += missed * m->interval_ns;
-		}
+		next = rtm_next_deadline(next, now, m->interval_ns, &m->skipped);
 	}
 }
 
@@ -103,29 +76,16 @@ static void *lat_thread(void *arg)
 
 int lat_measure_start(struct lat_measure *m, size_t max_samples)
 {
-	memset(&m->s, 0, sizeof(m->s));
-	m->s.ns = malloc(max_samples * sizeof(*m->s.ns));
-	if (!m->s.ns)
+	if (rtm_samples_prealloc(&m->s, max_samples))
 		return -ENOMEM;
-	/* Touch every page now, so that the loop never faults one in. */
-	memset(m->s.ns, 0, max_samples * sizeof(*m->s.ns));
-	m->s.cap = max_samples;
 	m->err = 0;
 	m->skipped = m->early = m->mono_max_diff_ns = m->mono_early = 0;
 	m->have_stats = 0;
-	atomic_store(&m->done, 0);
-	atomic_store(&m->act_ns, 0);
-	atomic_store(&m->min_ns, 0);
-	atomic_store(&m->max_ns, 0);
-	atomic_store(&m->sum_ns, 0);
+	rtm_live_reset(&m->live);
 	atomic_store(&m->finished, 0);
 
 	/* Signals go to the caller's thread, which reports; never to the decoupled one. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = -pthread_create(&m->thread, NULL, lat_thread, m);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int err = rtm_thread_start(&m->thread, lat_thread, m);
 	if (err) {
 		samples_free(&m->s);
 		return err;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "decouple.h"
+#include "rtmeasure.h"
 #include "samples.h"
 
 struct lat_measure {
@@ -37,8 +38,7 @@ struct lat_measure {
 	struct dc_executive_stats st;
 	int have_stats;
 
-	/* live figures for the progress line (relaxed atomics) */
-	_Atomic uint64_t done, act_ns, min_ns, max_ns, sum_ns;
+	struct rtm_live live;		/* for the progress line */
 	_Atomic int finished;
 
 	pthread_t thread;

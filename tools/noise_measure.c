@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -10,17 +8,6 @@
 #include "decouple.h"
 #include "internal.h"		/* dc_partition_admit() */
 #include "noise_measure.h"
-
-static void publish(struct noise_measure *m, uint64_t v)
-{
-	if (v > atomic_load_explicit(&m->max_ns, memory_order_relaxed))
-		atomic_store_explicit(&m->max_ns, v, memory_order_relaxed);
-	atomic_store_explicit(&m->act_ns, v, memory_order_relaxed);
-	atomic_store_explicit(&m->sum_ns, atomic_load_explicit(&m->sum_ns, memory_order_relaxed) + v,
-			      memory_order_relaxed);
-	atomic_store_explicit(&m->done, atomic_load_explicit(&m->done, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-}
 
 static void poll_gaps(struct noise_measure *m)
 {
@@ -37,7 +24,7 @@ static void poll_gaps(struct noise_measure *m)
 				m->dropped++;
 			m->gap_total_ns += gap;
 			m->gap_count++;
-			publish(m, gap);
+			rtm_live_publish(&m->live, gap);
 		}
 		prev = now;
 	}
@@ -61,14 +48,8 @@ static void poll_deadlines(struct noise_measure *m)
 			continue;
 		uint64_t lat = now - next;
 		m->s.ns[m->s.n++] = lat;
-		publish(m, lat);
-		/* As decouple lat: absolute deadlines, stalls skip what they covered. */
-		next += m->interval_ns;
-		if (next <= now) {
-			uint64_t missed = (now - next) / m->interval_ns + 1;
-			m->skipped += missed;
-			next += missed * m->interval_ns;
-		}
+		rtm_live_publish(&m->live, lat);
+		next = rtm_next_deadline(next, now, m->interval_ns, &m->skipped);
 	}
 	m->reads = reads;
 	m->elapsed_ns = now - start;
@@ -108,18 +89,11 @@ static void *noise_thread(void *arg)
 
 int noise_measure_start(struct noise_measure *m, size_t max_samples)
 {
-	memset(&m->s, 0, sizeof(m->s));
-	m->s.ns = malloc(max_samples * sizeof(*m->s.ns));
-	if (!m->s.ns)
+	if (rtm_samples_prealloc(&m->s, max_samples))
 		return -ENOMEM;
-	memset(m->s.ns, 0, max_samples * sizeof(*m->s.ns));
-	m->s.cap = max_samples;
 	m->err = 0;
 	m->dropped = m->gap_total_ns = m->gap_count = m->reads = m->elapsed_ns = m->skipped = 0;
-	atomic_store(&m->done, 0);
-	atomic_store(&m->act_ns, 0);
-	atomic_store(&m->max_ns, 0);
-	atomic_store(&m->sum_ns, 0);
+	rtm_live_reset(&m->live);
 	atomic_store(&m->finished, 0);
 
 	/*
@@ -127,11 +101,7 @@ int noise_measure_start(struct noise_measure *m, size_t max_samples)
 	 * m->stop.  On a partition with the caller inside it, the caller may
 	 * not run until the poller ends; the poller's own limits end it then.
 	 */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = -pthread_create(&m->thread, NULL, noise_thread, m);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int err = rtm_thread_start(&m->thread, noise_thread, m);
 	if (err)
 		samples_free(&m->s);
 	return err;

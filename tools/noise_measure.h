@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "rtmeasure.h"
 #include "samples.h"
 
 struct noise_measure {
@@ -44,8 +45,7 @@ struct noise_measure {
 	uint64_t elapsed_ns;
 	uint64_t skipped;		/* deadline mode: deadlines already past */
 
-	/* live figures (relaxed atomics) */
-	_Atomic uint64_t done, act_ns, max_ns, sum_ns;
+	struct rtm_live live;		/* for the progress line */
 	_Atomic int finished;
 
 	pthread_t thread;

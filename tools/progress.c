@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "progress.h"
@@ -33,4 +34,18 @@ void progress_end(struct progress *p)
 	fputs("\r\033[K", stdout);
 	fflush(stdout);
 	p->shown = false;
+}
+
+void progress_watch(bool wanted, _Atomic int *finished,
+		    void (*show)(struct progress *p, void *arg), void *arg)
+{
+	struct progress p;
+	progress_init(&p, wanted);
+	while (!atomic_load_explicit(finished, memory_order_acquire)) {
+		/* A signal cuts the nap short; the measuring thread sees the flag itself. */
+		struct timespec nap = { 0, 100 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+		show(&p, arg);
+	}
+	progress_end(&p);
 }

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,24 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* The last non-empty line of a file, to say why a tool failed. */
-static void last_line(const char *path, char *buf, size_t len)
+/*
+ * Why a tool failed: the last of its own error lines ("decouple NAME: ..."),
+ * which stderr, unbuffered, wrote before stdout's table was flushed; else
+ * the last non-empty line.
+ */
+static void why_failed(const char *path, const char *name, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
-	char line[512];
+	char line[512], prefix[64];
+	bool own = false;
+	snprintf(prefix, sizeof(prefix), "decouple %s:", name);
 	buf[0] = 0;
 	while (f && fgets(line, sizeof(line), f)) {
 		size_t n = strcspn(line, "\n");
-		if (!n)
+		bool mine = !strncmp(line, prefix, strlen(prefix));
+		if (!n || (own && !mine))
 			continue;
+		own |= mine;
 		if (n >= len)
 			n = len - 1;	/* its beginning says enough */
 		memcpy(buf, line, n);
@@ -95,7 +104,7 @@ int bench_extra_run(struct bench_extra *x, enum bench_extra_kind kind,
 		return -EINTR;
 	}
 	char why[200];
-	last_line(txt, why, sizeof(why));
+	why_failed(txt, x->name, why, sizeof(why));
 	if (o.status) {
 		x->state = BENCH_FAILED;
 		set_reason(x, "decouple %s %s %d: see %s%s%s", x->name,

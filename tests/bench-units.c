@@ -92,7 +92,7 @@ static void test_parse_lines(void)
 
 static void test_configs(void)
 {
-	bool sel[BENCH_NCONFIGS];
+	bool sel[BENCH_NSELECT];
 	char bad[64];
 	CHECK_EQ(bench_config_index("linux-idle"), 0);
 	CHECK_EQ(bench_config_index("linux"), -1);
@@ -102,6 +102,11 @@ static void test_configs(void)
 	CHECK(!strcmp(bad, "frob"), "bad name '%s'", bad);
 	CHECK_EQ(bench_configs_parse("linux-idle,", sel, bad, sizeof(bad)), -EINVAL);
 	CHECK_EQ(bench_configs_parse("", sel, bad, sizeof(bad)), -EINVAL);
+	/* The extras are selected by name too, after the configurations. */
+	CHECK_EQ(bench_configs_parse("fwdbench,linux-load,irqbench", sel, bad, sizeof(bad)), 0);
+	CHECK(sel[BENCH_NCONFIGS + BENCH_IRQBENCH] && sel[BENCH_NCONFIGS + BENCH_FWDBENCH] &&
+	      sel[1] && !sel[0], "extras selection");
+	CHECK_EQ(bench_configs_parse("irqbench,frob", sel, bad, sizeof(bad)), -EINVAL);
 	/* DESIGN.md's names, all of them. */
 	static const char *const names[] = { "linux-idle", "linux-load", "linux-isolated-idle",
 		"linux-isolated-load", "decoupled-dedicated-idle", "decoupled-dedicated-load",
@@ -226,8 +231,8 @@ static void test_reports(void)
 	char json[512], md[512];
 	snprintf(json, sizeof(json), "%s/summary.json", tmp);
 	snprintf(md, sizeof(md), "%s/summary.md", tmp);
-	CHECK_EQ(bench_write_json(json, &m, &p, r), 0);
-	CHECK_EQ(bench_write_markdown(md, &m, &p, r), 0);
+	CHECK_EQ(bench_write_json(json, &m, &p, r, NULL), 0);
+	CHECK_EQ(bench_write_markdown(md, &m, &p, r, NULL), 0);
 
 	if (system("python3 -c 1 2>/dev/null") == 0) {
 		static const char check[] =

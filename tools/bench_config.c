@@ -32,6 +32,8 @@ const struct bench_config bench_configs[BENCH_NCONFIGS] = {
 	  "decouple noise on the isolated CPU, hackbench on the others" },
 };
 
+const char *const bench_extra_names[BENCH_NEXTRAS] = { "irqbench", "fwdbench" };
+
 int bench_config_index(const char *name)
 {
 	for (int i = 0; i < BENCH_NCONFIGS; i++)
@@ -40,9 +42,19 @@ int bench_config_index(const char *name)
 	return -1;
 }
 
-int bench_configs_parse(const char *list, bool sel[BENCH_NCONFIGS], char *bad, size_t badlen)
+/* Index into a selection: a configuration's, or BENCH_NCONFIGS + an extra's.  -1 if neither. */
+static int select_index(const char *name)
 {
-	memset(sel, 0, BENCH_NCONFIGS * sizeof(*sel));
+	int i = bench_config_index(name);
+	for (int k = 0; i < 0 && k < BENCH_NEXTRAS; k++)
+		if (!strcmp(bench_extra_names[k], name))
+			i = BENCH_NCONFIGS + k;
+	return i;
+}
+
+int bench_configs_parse(const char *list, bool sel[BENCH_NSELECT], char *bad, size_t badlen)
+{
+	memset(sel, 0, BENCH_NSELECT * sizeof(*sel));
 	const char *p = list;
 	for (;;) {
 		size_t len = strcspn(p, ",");
@@ -51,7 +63,7 @@ int bench_configs_parse(const char *list, bool sel[BENCH_NCONFIGS], char *bad, s
 		if (len && len < sizeof(name)) {
 			memcpy(name, p, len);
 			name[len] = 0;
-			i = bench_config_index(name);
+			i = select_index(name);
 		}
 		if (i < 0) {
 			snprintf(bad, badlen, "%.*s", (int)len, p);

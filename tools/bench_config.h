@@ -34,9 +34,20 @@ extern const struct bench_config bench_configs[BENCH_NCONFIGS];
 int bench_config_index(const char *name);
 
 /*
- * A comma-separated list of names into sel[] (all false first).  0, or
- * -EINVAL with the offending name copied into bad (an empty name too).
+ * The extras: benchmarks of their own (`decouple irqbench`, `decouple
+ * fwdbench`) that bench runs once, unpartitioned, and reports beside the
+ * latency configurations.  In a selection they follow the configurations:
+ * sel[BENCH_NCONFIGS + BENCH_IRQBENCH].
  */
-int bench_configs_parse(const char *list, bool sel[BENCH_NCONFIGS], char *bad, size_t badlen);
+enum bench_extra_kind { BENCH_IRQBENCH, BENCH_FWDBENCH, BENCH_NEXTRAS };
+#define BENCH_NSELECT (BENCH_NCONFIGS + BENCH_NEXTRAS)
+extern const char *const bench_extra_names[BENCH_NEXTRAS];
+
+/*
+ * A comma-separated list of configuration and extra names into sel[] (all
+ * false first).  0, or -EINVAL with the offending name copied into bad (an
+ * empty name too).
+ */
+int bench_configs_parse(const char *list, bool sel[BENCH_NSELECT], char *bad, size_t badlen);
 
 #endif

@@ -20,7 +20,9 @@ void bench_usage(FILE *f)
 		"The paper's evaluation in one run: cyclictest (rt-tests) against a\n"
 		"decoupled thread (decouple lat), idle and under load, on a CPU shared\n"
 		"with Linux and on one partitioned away from it (decouple isolate), beside\n"
-		"the noise floor of a bare polling loop (decouple noise).  The machine is\n"
+		"the noise floor of a bare polling loop (decouple noise).  Once, before\n"
+		"partitioning: Irq delivery (decouple irqbench, idle and under the load) and\n"
+		"forwarded system calls (decouple fwdbench).  The machine is\n"
 		"released afterwards.  Writes summary.json, summary.md, CONFIG.hist and\n"
 		"gnuplot figures into DIR.  Needs root for the partitioned configurations.\n"
 		"\n"
@@ -28,7 +30,8 @@ void bench_usage(FILE *f)
 		"  -i, --interval US   wake-up period in µs (1000, cyclictest's default)\n"
 		"  -c, --cpu N         the real-time CPU (default: the last online CPU)\n"
 		"  -o, --out DIR       where the report goes (results)\n"
-		"  -C, --configs LIST  comma-separated configuration names (default: all)\n"
+		"  -C, --configs LIST  comma-separated configuration names, irqbench and\n"
+		"                      fwdbench among them (default: all)\n"
 		"  -r, --rounds N      interleave in N rounds (default: duration / 2, 1..5)\n"
 		"  -l, --load CMD      the load (default: %s), restarted until stopped\n"
 		"      --list          list the configurations and exit\n"
@@ -45,6 +48,10 @@ static void list_configs(void)
 	for (int i = 0; i < BENCH_NCONFIGS; i++)
 		printf("%-25s %-24s %s\n", bench_configs[i].name, bench_configs[i].figure,
 		       bench_configs[i].what);
+	printf("%-25s %-24s %s\n", bench_extra_names[BENCH_IRQBENCH], "(issue 4)",
+	       "decouple irqbench: Irq delivery, decoupled against Linux, idle and loaded; once");
+	printf("%-25s %-24s %s\n", bench_extra_names[BENCH_FWDBENCH], "(issue 3)",
+	       "decouple fwdbench: forwarded getppid against native; once");
 }
 
 /* A whole number in [lo, hi], or -1. */
@@ -122,7 +129,7 @@ int bench_parse_args(int argc, char **argv, struct bench_opts *o)
 	if (!*o->out || !*o->load)
 		return bad_value(*o->out ? "--load" : "--out", "", "must not be empty");
 	if (!configs) {
-		for (int i = 0; i < BENCH_NCONFIGS; i++)
+		for (int i = 0; i < BENCH_NSELECT; i++)
 			o->sel[i] = true;
 	} else if (bench_configs_parse(configs, o->sel, bad, sizeof(bad))) {
 		fprintf(stderr, "decouple bench: unknown configuration '%s'; `decouple bench --list` "
@@ -186,7 +193,9 @@ static bool in_path(const char *prog)
 /* cyclictest, hackbench and gnuplot where the selection needs them.  0 or 2. */
 int bench_check_programs(const struct bench_opts *o)
 {
-	bool cyclic = false, load = false;
+	bool cyclic = false, figures = false;
+	/* irqbench is also measured under the load. */
+	bool load = o->sel[BENCH_NCONFIGS + BENCH_IRQBENCH];
 	const char *missing[3];
 	int n = 0;
 	for (int i = 0; i < BENCH_NCONFIGS; i++) {
@@ -194,13 +203,14 @@ int bench_check_programs(const struct bench_opts *o)
 			continue;
 		cyclic |= bench_configs[i].tool == BENCH_CYCLICTEST;
 		load |= bench_configs[i].load;
+		figures = true;	/* the extras draw none */
 	}
 	if (cyclic && !in_path("cyclictest"))
 		missing[n++] = "cyclictest";
 	/* A load of the user's own is theirs to provide. */
 	if (load && !strcmp(o->load, BENCH_DEFAULT_LOAD) && !in_path("hackbench"))
 		missing[n++] = "hackbench";
-	if (!in_path("gnuplot"))
+	if (figures && !in_path("gnuplot"))
 		missing[n++] = "gnuplot";
 	if (!n)
 		return 0;

@@ -16,7 +16,7 @@ struct bench_opts {
 	int cpu;		/* the real-time CPU; -1 until bench_check_cpu() */
 	int rounds;
 	const char *out, *load;
-	bool sel[BENCH_NCONFIGS];
+	bool sel[BENCH_NSELECT];	/* configurations, then extras */
 };
 
 void bench_usage(FILE *f);

@@ -34,7 +34,7 @@ static const char *state_word(enum bench_state s)
 }
 
 int bench_write_json(const char *path, const struct machine *m, const struct bench_params *p,
-		     const struct bench_result *r)
+		     const struct bench_result *r, const struct bench_extra *x)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
@@ -93,6 +93,8 @@ int bench_write_json(const char *path, const struct machine *m, const struct ben
 	}
 	json_array_end(&j);
 
+	bench_json_extras(&j, x);
+
 	json_array_begin(&j, "skipped");
 	for (int i = 0; i < BENCH_NCONFIGS; i++) {
 		const struct bench_result *c = &r[i];
@@ -102,6 +104,15 @@ int bench_write_json(const char *path, const struct machine *m, const struct ben
 		json_string(&j, "name", c->cfg->name);
 		json_string(&j, "state", state_word(c->state));
 		json_string(&j, "reason", c->reason[0] ? c->reason : "the run was interrupted first");
+		json_object_end(&j);
+	}
+	for (int k = 0; x && k < BENCH_NEXTRAS; k++) {
+		if (!x[k].selected || x[k].state == BENCH_DONE)
+			continue;
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", x[k].name);
+		json_string(&j, "state", state_word(x[k].state));
+		json_string(&j, "reason", x[k].reason[0] ? x[k].reason : "the run was interrupted first");
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -223,8 +234,7 @@ static void noise_paragraph(FILE *f, const struct machine *m, const struct bench
 		d, m->virtualized ? "the host" : "the hardware and the kernel");
 }
 
-static void check_line(FILE *f, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void check_line(FILE *f, int ok, const char *fmt, ...)
+void bench_check_line(FILE *f, int ok, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(f, "- %s ", ok > 0 ? "**pass**" : ok == 0 ? "**FAIL**" : "n/a:");
@@ -246,18 +256,18 @@ static void acceptance(FILE *f, const struct bench_params *p, const struct bench
 		else if ((double)r[i].st.samples < 0.8 * r[i].expected)
 			enough = 0;
 	}
-	check_line(f, all && enough, "every configuration present with at least 80%% of the "
+	bench_check_line(f, all && enough, "every configuration present with at least 80%% of the "
 		   "expected samples%s", all ? "" : " (some were not measured)");
 	if (ll && dd)
-		check_line(f, dd->st.p50_us <= ll->st.p50_us / 100 && dd->st.p99_us <= ll->st.p99_us / 2,
+		bench_check_line(f, dd->st.p50_us <= ll->st.p50_us / 100 && dd->st.p99_us <= ll->st.p99_us / 2,
 			   "decoupled-dedicated-load p50 %.2f ≤ linux-load p50 / 100 = %.2f, and p99 "
 			   "%.2f ≤ linux-load p99 / 2 = %.2f", dd->st.p50_us, ll->st.p50_us / 100,
 			   dd->st.p99_us, ll->st.p99_us / 2);
 	else
-		check_line(f, -1, "decoupled-dedicated-load against linux-load: not both measured");
+		bench_check_line(f, -1, "decoupled-dedicated-load against linux-load: not both measured");
 	if (dd && nl) {
 		int ok99 = dd->st.p99_us <= 3 * nl->st.p99_us, ok999 = dd->st.p999_us <= 3 * nl->st.p999_us;
-		check_line(f, ok99 && ok999, "decoupled-dedicated-load within 3× of noise-load: p99 "
+		bench_check_line(f, ok99 && ok999, "decoupled-dedicated-load within 3× of noise-load: p99 "
 			   "%.2f ≤ %.2f%s, p99.9 %.2f ≤ %.2f%s", dd->st.p99_us, 3 * nl->st.p99_us,
 			   ok99 ? "" : " (no)", dd->st.p999_us, 3 * nl->st.p999_us, ok999 ? "" : " (no)");
 		/* Say why, where the floor is a single clock read rather than the machine. */
@@ -267,21 +277,21 @@ static void acceptance(FILE *f, const struct bench_params *p, const struct bench
 				   "only percentiles where the machine's interruptions dominate can meet 3×)\n",
 				nl->st.p99_us * 1e3);
 	} else
-		check_line(f, -1, "decoupled-dedicated-load against noise-load: not both measured");
+		bench_check_line(f, -1, "decoupled-dedicated-load against noise-load: not both measured");
 	if (ds && ll)
-		check_line(f, ds->st.p50_us <= ll->st.p50_us / 20 && bench_cpu_percent(ds) <= 50,
+		bench_check_line(f, ds->st.p50_us <= ll->st.p50_us / 20 && bench_cpu_percent(ds) <= 50,
 			   "decoupled-shared-load p50 %.2f ≤ linux-load p50 / 20 = %.2f, CPU %.1f%% ≤ 50%%",
 			   ds->st.p50_us, ll->st.p50_us / 20, bench_cpu_percent(ds));
 	else
-		check_line(f, -1, "decoupled-shared-load against linux-load: not both measured");
-	check_line(f, p->load_left == 0 && !p->release_failed,
+		bench_check_line(f, -1, "decoupled-shared-load against linux-load: not both measured");
+	bench_check_line(f, p->load_left == 0 && !p->release_failed,
 		   "afterwards: %d load processes left; partition %s", p->load_left,
 		   p->release_failed ? "NOT fully restored (see raw/release-*.log)"
 		   : p->isolations ? "released, every saved value restored" : "never isolated");
 }
 
 int bench_write_markdown(const char *path, const struct machine *m, const struct bench_params *p,
-			 const struct bench_result *r)
+			 const struct bench_result *r, const struct bench_extra *x)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
@@ -317,8 +327,11 @@ int bench_write_markdown(const char *path, const struct machine *m, const struct
 	fprintf(f, "\n## Noise floor\n\n");
 	noise_paragraph(f, m, p, r);
 
-	fprintf(f, "\n## Acceptance (issue 6)\n\n");
+	bench_md_extras(f, x);
+
+	fprintf(f, "\n## Acceptance (issue 6; the extras' lines: issues 4 and 3)\n\n");
 	acceptance(f, p, r);
+	bench_acceptance_extras(f, x);
 
 	int any = 0;
 	for (int i = 0; i < BENCH_NCONFIGS; i++) {
@@ -330,6 +343,14 @@ int bench_write_markdown(const char *path, const struct machine *m, const struct
 		fprintf(f, "- %s (%s): %s\n", c->cfg->name, state_word(c->state),
 			c->reason[0] ? c->reason : "the run was interrupted first");
 	}
+	for (int k = 0; x && k < BENCH_NEXTRAS; k++) {
+		if (!x[k].selected || x[k].state == BENCH_DONE)
+			continue;
+		if (!any++)
+			fprintf(f, "\n## Not measured\n\n");
+		fprintf(f, "- %s (%s): %s\n", x[k].name, state_word(x[k].state),
+			x[k].reason[0] ? x[k].reason : "the run was interrupted first");
+	}
 
 	fprintf(f, "\n## Files\n\n"
 		   "- `summary.json`: the numbers above\n"
@@ -340,6 +361,8 @@ int bench_write_markdown(const char *path, const struct machine *m, const struct
 		   "Fig. 4/7, `figure-decoupled-shared.png`: Fig. 5/8)\n"
 		   "- `latency-CONFIG.png`, `overview.png`: figures; `figures.gp` and "
 		   "`latency-CONFIG.dat` redraw them (`gnuplot figures.gp`)\n"
-		   "- `raw/`: each measurement's output, isolate and release logs\n");
+		   "- `raw/`: each measurement's output, isolate and release logs\n"
+		   "- `irqbench.json`, `fwdbench.json`: the extras' reports (embedded in "
+		   "`summary.json`); `irqbench.txt`, `fwdbench.txt`: their output\n");
 	return finish(f);
 }

@@ -36,6 +36,16 @@ struct bench_result {
 	size_t missing;		/* cycles cyclictest numbered but never printed */
 };
 
+/* An extra (bench_config.h): a child tool run once, its --json report kept. */
+struct bench_extra {
+	const char *name;	/* bench_extra_names[] */
+	bool selected;
+	enum bench_state state;
+	char reason[256];
+	char *json;		/* its report, checked to be valid JSON; BENCH_DONE only */
+	double wall_s;		/* from start to reaping */
+};
+
 static inline double bench_cpu_percent(const struct bench_result *r)
 {
 	return r->window_s > 0 ? 100.0 * r->cpu_s / r->window_s : 0;

@@ -6,6 +6,7 @@
  * of a bare polling loop.  Each measurement is a child process, so that
  * wait4() tells the CPU time it cost.  Configurations are interleaved in
  * rounds, so that slow drifts of a noisy machine hit all of them alike.
+ * The extras (irqbench, fwdbench) run once, first, before any partition.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "bench_config.h"
+#include "bench_extras.h"
 #include "bench_options.h"
 #include "bench_partition.h"
 #include "bench_plot.h"
@@ -38,6 +40,7 @@ struct bench {
 	struct bench_opts o;
 	struct bench_params p;
 	struct bench_result r[BENCH_NCONFIGS];
+	struct bench_extra x[BENCH_NEXTRAS];
 	struct machine m;
 	struct load load;
 	struct bench_partition part;
@@ -72,6 +75,14 @@ static void skip_unprivileged(struct bench *b)
 			r->state = BENCH_SKIPPED;
 			snprintf(r->reason, sizeof(r->reason), "needs root (or `ulimit -r 99`) to run "
 				 "at SCHED_FIFO priority 99");
+		}
+	}
+	for (int k = 0; k < BENCH_NEXTRAS; k++) {
+		struct bench_extra *x = &b->x[k];
+		if (x->selected && !root) {
+			x->state = BENCH_SKIPPED;
+			snprintf(x->reason, sizeof(x->reason), "needs root: it runs a decoupled "
+				 "executive and Linux threads at SCHED_FIFO priority 99");
 		}
 	}
 }
@@ -291,6 +302,57 @@ fail:
 	}
 }
 
+/* --- the extras ------------------------------------------------------------ */
+
+struct extra_ctx {
+	struct bench *b;
+	const struct bench_extra *x;
+};
+
+static void extra_progress(void *ctx, double elapsed)
+{
+	struct extra_ctx *e = ctx;
+	if (!e->b->tty)
+		return;
+	printf("\r\033[K[%d/%d] %-25s once, unpartitioned  %5.1f s  (run %.0f s)", e->b->slot + 1,
+	       e->b->nslots, e->x->name, elapsed, bench_elapsed(&e->b->t0));
+	fflush(stdout);
+}
+
+/*
+ * irqbench and fwdbench, once each, before the first isolate: irqbench pins
+ * a Linux waiter to the real-time CPU, which the partition would refuse.
+ */
+static void run_extras(struct bench *b)
+{
+	static const char *const what[BENCH_NEXTRAS] = {
+		"Irq delivery, idle and after 1 s of load", "forwarded getppid against native",
+	};
+	for (int k = 0; k < BENCH_NEXTRAS && !stop_signal; k++) {
+		struct bench_extra *x = &b->x[k];
+		if (!x->selected || x->state == BENCH_SKIPPED)
+			continue;
+		struct extra_ctx ec = { b, x };
+		struct bench_extra_env env = { .self = b->self, .out = b->o.out, .load = b->o.load,
+					       .cpu = b->o.cpu, .stop = &stop_signal,
+					       .tick = extra_progress, .ctx = &ec };
+		if (!b->tty)
+			printf("[%d/%d] %s, once, unpartitioned: %s\n", b->slot + 1, b->nslots,
+			       x->name, what[k]);
+		int err = bench_extra_run(x, (enum bench_extra_kind)k, &env);
+		if (b->tty)
+			printf("\r\033[K");
+		char brief[256];
+		bench_extra_brief(x, (enum bench_extra_kind)k, brief, sizeof(brief));
+		if (!err)
+			printf("[%d/%d] %s: %s (%.1f s; %s/%s.txt)\n", b->slot + 1, b->nslots, x->name,
+			       brief, x->wall_s, b->o.out, x->name);
+		else if (err != -EINTR)
+			printf("[%d/%d] %s: FAILED: %s\n", b->slot + 1, b->nslots, x->name, brief);
+		b->slot++;
+	}
+}
+
 /* --- the run --------------------------------------------------------------- */
 
 /*
@@ -382,9 +444,9 @@ static int write_results(struct bench *b)
 	}
 	b->p.total_s = bench_elapsed(&b->t0);
 	snprintf(path, sizeof(path), "%s/summary.json", b->o.out);
-	status |= bench_write_json(path, &b->m, &b->p, b->r) != 0;
+	status |= bench_write_json(path, &b->m, &b->p, b->r, b->x) != 0;
 	snprintf(path, sizeof(path), "%s/summary.md", b->o.out);
-	status |= bench_write_markdown(path, &b->m, &b->p, b->r) != 0;
+	status |= bench_write_markdown(path, &b->m, &b->p, b->r, b->x) != 0;
 	if (status)
 		fprintf(stderr, "decouple bench: some files in %s could not be written\n", b->o.out);
 	return status;
@@ -411,6 +473,16 @@ static void print_summary(const struct bench *b)
 		bench_fmt_us(max, sizeof(max), r->st.max_us);
 		printf("%-25s %9zu %9s %9s %9s %9s %6.1f\n", r->cfg->name, r->st.samples, p50, p99,
 		       p999, max, bench_cpu_percent(r));
+	}
+	for (int k = 0; k < BENCH_NEXTRAS; k++) {
+		const struct bench_extra *x = &b->x[k];
+		char brief[256];
+		if (!x->selected)
+			continue;
+		bench_extra_brief(x, (enum bench_extra_kind)k, brief, sizeof(brief));
+		printf("%-25s %s%s\n", x->name, x->state == BENCH_DONE ? "" : x->state ==
+		       BENCH_SKIPPED ? "skipped: " : x->state == BENCH_FAILED ? "FAILED: " :
+		       "not measured: ", x->reason[0] || x->json ? brief : "the run was interrupted first");
 	}
 	bool figures = false;
 	for (int i = 0; i < BENCH_NCONFIGS; i++)
@@ -464,6 +536,10 @@ int cmd_bench(int argc, char **argv)
 		b.r[i].cfg = &bench_configs[i];
 		b.r[i].selected = b.o.sel[i];
 	}
+	for (int k = 0; k < BENCH_NEXTRAS; k++) {
+		b.x[k].name = bench_extra_names[k];
+		b.x[k].selected = b.o.sel[BENCH_NCONFIGS + k];
+	}
 	b.p = (struct bench_params){ .duration_s = b.o.duration, .interval_us = b.o.interval,
 				     .cpu = b.o.cpu, .rounds = b.o.rounds, .load = b.o.load,
 				     .out = b.o.out };
@@ -484,7 +560,7 @@ int cmd_bench(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &b.t0);
 	skip_unprivileged(&b);
 
-	int runnable = 0, loads = 0;
+	int runnable = 0, loads = 0, extras = 0;
 	for (int i = 0; i < BENCH_NCONFIGS; i++) {
 		if (b.r[i].selected && b.r[i].state != BENCH_SKIPPED) {
 			runnable++;
@@ -493,13 +569,27 @@ int cmd_bench(int argc, char **argv)
 		if (b.r[i].state == BENCH_SKIPPED)
 			printf("skipped %s: %s\n", b.r[i].cfg->name, b.r[i].reason);
 	}
-	b.nslots = runnable * b.o.rounds;
+	for (int k = 0; k < BENCH_NEXTRAS; k++) {
+		if (b.x[k].selected && b.x[k].state != BENCH_SKIPPED)
+			extras++;
+		if (b.x[k].state == BENCH_SKIPPED)
+			printf("skipped %s: %s\n", b.x[k].name, b.x[k].reason);
+	}
+	b.nslots = runnable * b.o.rounds + extras;
 	printf("decouple bench: %d configuration%s on CPU %d (%s%s), %d s each in %d round%s, "
 	       "interval %d µs: %.0f s of measuring and load ramps, plus start-up\n", runnable, runnable == 1 ? "" : "s", b.o.cpu,
 	       b.m.cpu_model, b.m.virtualized ? ", virtualized" : "", b.o.duration, b.o.rounds,
 	       b.o.rounds == 1 ? "" : "s", b.o.interval,
 	       (double)runnable * b.o.duration + loads * b.o.rounds * RAMP_S);
+	if (extras) {
+		printf("decouple bench: first, once each and unpartitioned:");
+		for (int k = 0; k < BENCH_NEXTRAS; k++)
+			if (b.x[k].selected && b.x[k].state != BENCH_SKIPPED)
+				printf(" %s", b.x[k].name);
+		printf("\n");
+	}
 
+	run_extras(&b);
 	run_rounds(&b);
 	/* Cleanup runs to its end: a second Ctrl-C must not leave the CPU isolated. */
 	signal(SIGINT, SIG_IGN);
@@ -522,9 +612,14 @@ int cmd_bench(int argc, char **argv)
 			status = 1;
 		samples_free(&b.r[i].s);
 	}
+	for (int k = 0; k < BENCH_NEXTRAS; k++) {
+		if (b.x[k].state == BENCH_FAILED)
+			status = 1;
+		bench_extra_free(&b.x[k]);
+	}
 	if (b.p.load_left || b.p.release_failed)
 		status = 1;
-	if (!runnable) {
+	if (!runnable && !extras) {
 		fprintf(stderr, "decouple bench: nothing could be measured here (see the reasons "
 			"above)\n");
 		status = 1;

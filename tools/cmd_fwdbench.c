@@ -13,11 +13,12 @@
 #include "commands.h"
 #include "decouple.h"
 #include "fwdbench.h"
+#include "json.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: decouple fwdbench [--cpu N] [--calls N] [--rounds N] [--prio N]\n"
+		"usage: decouple fwdbench [--cpu N] [--calls N] [--rounds N] [--prio N] [--json FILE]\n"
 		"\n"
 		"Round trips of getppid(2): native (a thread under Linux), explicit\n"
 		"(dc_linux_syscall() from a decoupled thread) and trapped (a plain call from\n"
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 		"  -n, --calls N    calls per path (default 100000)\n"
 		"  -r, --rounds N   rounds the calls are split over (default 5)\n"
 		"  -p, --prio N     priority of the decoupled thread, 1-255 (default 10)\n"
+		"  -j, --json FILE  also write the numbers to FILE as JSON\n"
 		"  -h, --help       this text\n"
 		"\n"
 		"DC_FWD_SPIN_NS tunes how long both sides poll before sleeping.\n"
@@ -46,20 +48,21 @@ static int number(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct fwdbench_opts *o)
+static int parse_args(int argc, char **argv, struct fwdbench_opts *o, const char **json_path)
 {
 	static const struct option longopts[] = {
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "calls", required_argument, NULL, 'n' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "prio", required_argument, NULL, 'p' },
+		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int opt;
 	long v;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "c:n:r:p:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:n:r:p:j:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			if (number(optarg, 0, 1023, &v)) {
@@ -89,6 +92,9 @@ static int parse_args(int argc, char **argv, struct fwdbench_opts *o)
 			}
 			o->prio = (int)v;
 			break;
+		case 'j':
+			*json_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -107,10 +113,62 @@ static int parse_args(int argc, char **argv, struct fwdbench_opts *o)
 	return 0;
 }
 
+/* The p50 that ratios are taken against: native's, never zero. */
+static double native_p50(const struct fwdbench_result *r)
+{
+	return r->path[FWD_NATIVE].p50_us > 0 ? r->path[FWD_NATIVE].p50_us : 1e-3;
+}
+
+/* 0, or -errno after a message. */
+static int write_json(const char *path, const struct fwdbench_opts *o,
+		      const struct fwdbench_result *r)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		int err = -errno;
+		fprintf(stderr, "decouple fwdbench: %s: %s\n", path, strerror(errno));
+		return err;
+	}
+	struct json j;
+	json_init(&j, f);
+	json_object_begin(&j, NULL);
+	json_int(&j, "cpu", o->cpu);
+	json_int(&j, "calls", o->calls);
+	json_int(&j, "rounds", o->rounds);
+	json_int(&j, "wrong_answers", r->wrong_answers);
+	/* Path names as the table prints them; null for a path not measured here. */
+	json_object_begin(&j, "paths");
+	for (int p = 0; p < FWD_NPATHS; p++) {
+		const struct latency_stats *s = &r->path[p];
+		if (!s->samples) {
+			json_null(&j, fwdbench_path_names[p]);
+			continue;
+		}
+		json_object_begin(&j, fwdbench_path_names[p]);
+		json_int(&j, "samples", (long long)s->samples);
+		json_double(&j, "p50_ns", s->p50_us * 1e3);
+		json_double(&j, "p99_ns", s->p99_us * 1e3);
+		json_double(&j, "p999_ns", s->p999_us * 1e3);
+		json_double(&j, "p9999_ns", s->p9999_us * 1e3);
+		json_double(&j, "max_ns", s->max_us * 1e3);
+		json_double(&j, "p50_ratio", s->p50_us / native_p50(r));
+		json_object_end(&j);
+	}
+	json_object_end(&j);
+	json_object_end(&j);
+	int failed = ferror(f);
+	if (fclose(f) || failed) {
+		fprintf(stderr, "decouple fwdbench: %s: write error\n", path);
+		return -EIO;
+	}
+	return 0;
+}
+
 int cmd_fwdbench(int argc, char **argv)
 {
 	struct fwdbench_opts o = { .cpu = -1, .calls = 100000, .rounds = 5, .prio = 10 };
-	int rc = parse_args(argc, argv, &o);
+	const char *json_path = NULL;
+	int rc = parse_args(argc, argv, &o, &json_path);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if (o.cpu < 0 && dc_default_cpus(&o.cpu, 1) < 1) {
@@ -127,7 +185,7 @@ int cmd_fwdbench(int argc, char **argv)
 	       o.cpu, o.calls, o.rounds);
 	printf("%-9s %8s %8s %8s %8s %9s %10s\n", "path", "p50", "p99", "p99.9", "p99.99", "max",
 	       "p50/native");
-	double base = r.path[FWD_NATIVE].p50_us > 0 ? r.path[FWD_NATIVE].p50_us : 1e-3;
+	double base = native_p50(&r);
 	for (int p = 0; p < FWD_NPATHS; p++) {
 		const struct latency_stats *s = &r.path[p];
 		if (!s->samples) {
@@ -138,6 +196,8 @@ int cmd_fwdbench(int argc, char **argv)
 		       s->p50_us * 1e3, s->p99_us * 1e3, s->p999_us * 1e3, s->p9999_us * 1e3,
 		       s->max_us * 1e3, s->p50_us / base);
 	}
+	if (json_path && write_json(json_path, &o, &r))
+		return 1;
 	if (r.wrong_answers) {
 		fprintf(stderr, "decouple fwdbench: %ld calls returned the wrong value\n",
 			r.wrong_answers);

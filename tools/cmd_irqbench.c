@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "commands.h"
 #include "decouple.h"
 #include "irqbench.h"
+#include "json.h"
 #include "load.h"
 
 #define DEFAULT_LOAD "hackbench -s 10000 -l 10000"
@@ -36,6 +39,7 @@ static void usage(FILE *f)
 		"  -l, --load            also measure under load (" DEFAULT_LOAD ")\n"
 		"  -L, --load-cmd CMD    the load command (implies --load)\n"
 		"  -t, --count TRIGGERS  exact-count check size (default 2000000, 0: skip)\n"
+		"  -j, --json FILE       also write the numbers to FILE as JSON\n"
 		"  -h, --help            this text\n"
 		"\n"
 		"Run as root (SCHED_FIFO).  Percentiles are in microseconds; the ratio is\n"
@@ -65,6 +69,105 @@ static void print(const char *phase, const struct irqbench_result *r)
 	       l->p50 / d->p50, l->p99 / d->p99, l->p999 / d->p999, l->max / d->max);
 }
 
+/* Everything measured, for --json. */
+struct irqbench_report {
+	int cpu;
+	uint64_t samples, interval_us;
+	const char *load_cmd;		/* NULL: no load phase */
+	struct irqbench_result idle, load;
+	bool have_load, have_count, exact;
+	uint64_t triggers, counted;
+	double count_s;
+};
+
+static void json_waiter(struct json *j, const char *key, const struct irqbench_stats *s)
+{
+	json_object_begin(j, key);
+	json_int(j, "samples", (long long)s->n);
+	json_double(j, "p50_us", s->p50);
+	json_double(j, "p99_us", s->p99);
+	json_double(j, "p999_us", s->p999);
+	json_double(j, "max_us", s->max);
+	json_object_end(j);
+}
+
+static void json_phase(struct json *j, const char *key, const struct irqbench_result *r)
+{
+	json_object_begin(j, key);
+	json_waiter(j, "decoupled", &r->decoupled);
+	json_waiter(j, "linux", &r->linux);
+	/* Linux / decoupled: how many times faster the decoupled waiter runs. */
+	json_double(j, "p50_ratio", r->linux.p50 / r->decoupled.p50);
+	json_double(j, "p99_ratio", r->linux.p99 / r->decoupled.p99);
+	json_object_end(j);
+}
+
+/* 0, or -errno after a message. */
+static int write_json(const char *path, const struct irqbench_report *rep)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		int err = -errno;
+		fprintf(stderr, "decouple irqbench: %s: %s\n", path, strerror(errno));
+		return err;
+	}
+	struct json j;
+	json_init(&j, f);
+	json_object_begin(&j, NULL);
+	json_int(&j, "cpu", rep->cpu);
+	json_int(&j, "samples", (long long)rep->samples);
+	json_int(&j, "interval_us", (long long)rep->interval_us);
+	if (rep->load_cmd)
+		json_string(&j, "load_cmd", rep->load_cmd);
+	else
+		json_null(&j, "load_cmd");
+	json_phase(&j, "idle", &rep->idle);
+	if (rep->have_load)
+		json_phase(&j, "load", &rep->load);
+	else
+		json_null(&j, "load");
+	if (rep->have_count) {
+		json_object_begin(&j, "count");
+		json_int(&j, "triggers", (long long)rep->triggers);
+		json_int(&j, "counted", (long long)rep->counted);
+		json_bool(&j, "exact", rep->exact);
+		json_double(&j, "seconds", rep->count_s);
+		json_object_end(&j);
+	} else {
+		json_null(&j, "count");
+	}
+	json_object_end(&j);
+	int failed = ferror(f);
+	if (fclose(f) || failed) {
+		fprintf(stderr, "decouple irqbench: %s: write error\n", path);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * The load runs in its own process group, which a signal to ours (from
+ * `decouple bench` stopping us, or Ctrl-C) does not reach: stop it here,
+ * then die of the signal as we would have.
+ */
+static struct load running_load;
+
+static void on_stop_signal(int sig)
+{
+	load_stop(&running_load);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_stop_signals(void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 int cmd_irqbench(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -74,15 +177,16 @@ int cmd_irqbench(int argc, char **argv)
 		{ "load", no_argument, NULL, 'l' },
 		{ "load-cmd", required_argument, NULL, 'L' },
 		{ "count", required_argument, NULL, 't' },
+		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct irqbench_opts o = { .cpu = -1, .samples = 10000, .interval_ns = 200000 };
 	uint64_t v, triggers = 2000000;
-	const char *load_cmd = NULL;
+	const char *load_cmd = NULL, *json_path = NULL;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:n:i:lL:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:n:i:lL:t:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (parse_u64(optarg, &v) || v >= 1024) {
@@ -119,6 +223,9 @@ int cmd_irqbench(int argc, char **argv)
 			}
 			triggers = v;
 			break;
+		case 'j':
+			json_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -153,40 +260,45 @@ int cmd_irqbench(int argc, char **argv)
 
 	printf("# irq delivery latency (us), CPU %d, %llu samples per waiter, ~%llu us apart\n",
 	       o.cpu, (unsigned long long)o.samples, (unsigned long long)(o.interval_ns / 1000));
-	struct irqbench_result r;
-	int err = irqbench_latency(&o, &r);
+	struct irqbench_report rep = { .cpu = o.cpu, .samples = o.samples,
+				       .interval_us = o.interval_ns / 1000, .load_cmd = load_cmd };
+	int err = irqbench_latency(&o, &rep.idle);
 	if (err)
 		return 1;
-	print("idle", &r);
+	print("idle", &rep.idle);
 	if (load_cmd) {
-		struct load l = { 0 };
 		struct sched_param other = { .sched_priority = 0 };
 		sched_setscheduler(0, SCHED_OTHER, &other);
 		sched_setaffinity(0, sizeof(all_cpus), &all_cpus);
-		err = load_start(&l, load_cmd);
+		catch_stop_signals(on_stop_signal);
+		err = load_start(&running_load, load_cmd);
 		sched_setscheduler(0, SCHED_FIFO, &sp);
 		if (err) {
 			fprintf(stderr, "decouple irqbench: load '%s': %s\n", load_cmd, strerror(-err));
 			return 1;
 		}
 		sleep(1);	/* let it build up */
-		err = irqbench_latency(&o, &r);
-		load_stop(&l);
+		err = irqbench_latency(&o, &rep.load);
+		load_stop(&running_load);
+		catch_stop_signals(SIG_DFL);
 		if (err)
 			return 1;
-		print("load", &r);
+		rep.have_load = true;
+		print("load", &rep.load);
 		printf("# load: %s\n", load_cmd);
 	}
 	if (triggers) {
-		uint64_t counted = 0;
-		double secs = 0;
-		err = irqbench_count(o.cpu, triggers, &counted, &secs);
+		err = irqbench_count(o.cpu, triggers, &rep.counted, &rep.count_s);
+		rep.have_count = true;
+		rep.triggers = triggers / 2 * 2;	/* two threads, half each */
+		rep.exact = !err && rep.counted == rep.triggers;
 		printf("# exact counts: %llu triggers from 2 Linux threads, %llu counted by the "
 		       "decoupled waiter in %.2f s: %s\n",
-		       (unsigned long long)(triggers / 2 * 2), (unsigned long long)counted, secs,
-		       !err && counted == triggers / 2 * 2 ? "exact" : "MISMATCH");
-		if (err || counted != triggers / 2 * 2)
-			return 1;
+		       (unsigned long long)rep.triggers, (unsigned long long)rep.counted, rep.count_s,
+		       rep.exact ? "exact" : "MISMATCH");
 	}
-	return 0;
+	/* Written also after a mismatch: its numbers say how far off the count was. */
+	if (json_path && write_json(json_path, &rep))
+		return 1;
+	return rep.have_count && !rep.exact ? 1 : 0;
 }

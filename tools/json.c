@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
+#include <string.h>
 
 #include "json.h"
 
@@ -104,4 +105,13 @@ void json_null(struct json *j, const char *key)
 {
 	member(j, key);
 	fputs("null", j->f);
+}
+
+void json_raw(struct json *j, const char *key, const char *text)
+{
+	size_t n = strlen(text);
+	while (n && strchr(" \t\r\n", text[n - 1]))
+		n--;
+	member(j, key);
+	fwrite(text, 1, n, j->f);
 }

@@ -29,5 +29,10 @@ void json_double(struct json *j, const char *key, double value);
 void json_int(struct json *j, const char *key, long long value);
 void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
+/*
+ * text as the value, verbatim (less trailing blanks): a JSON document of
+ * another tool, embedded.  The caller checks that it is valid JSON.
+ */
+void json_raw(struct json *j, const char *key, const char *text);
 
 #endif

@@ -8,6 +8,7 @@
  * middle of a loaded, partitioned measurement.  Uses CPU 1 and isolates it: run it under
  * flock /tmp/decouple-cpu1.lock, as `make check` is.
  */
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "partition.h"
@@ -116,14 +117,28 @@ int main(void)
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);	/* see tool_start_v() */
 		execl(tool, tool, "bench", "--duration", "4", "--configs", "decoupled-dedicated-load",
 		      "--out", out2, (char *)NULL);
 		_exit(127);
 	}
 	sleep(3);
 	kill(pid, SIGINT);
-	int ws = 0;
-	waitpid(pid, &ws, 0);
+	/* A bench that does not stop is a failure, not a hung test suite. */
+	int ws = 0, waited = 0;
+	while (waitpid(pid, &ws, WNOHANG) == 0 && waited < 120) {
+		sleep(1);
+		waited++;
+	}
+	if (waited == 120) {
+		CHECK(0, "bench still running 120 s after SIGINT");
+		kill(pid, SIGKILL);
+		waitpid(pid, &ws, 0);
+		char release[PATH_MAX + 32];
+		snprintf(release, sizeof(release), "%s release >/dev/null 2>&1", tool);
+		if (system(release) != 0)
+			fprintf(stderr, "decouple release failed after the hung bench\n");
+	}
 	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 128 + SIGINT, "interrupted bench: status %#x", ws);
 	snprintf(path, sizeof(path), "%s/summary.json", out2);
 	CHECK(access(path, R_OK) == 0, "no %s after SIGINT", path);

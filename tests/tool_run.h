@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +63,11 @@ static pid_t tool_start_v(const char *const *args)
 	argv[n] = NULL;
 	pid_t pid = fork();
 	if (pid == 0) {
+		/*
+		 * If the runner's timeout kills the test, the tool still gets
+		 * to clean up: stop its load, release its partition.
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		int o = open(tool_file("out"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int e = open(tool_file("err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
@@ -176,7 +182,7 @@ static void tool_cleanup(void)
  * where measuring cannot run: not root, or one CPU (`one_cpu` says what
  * the measurement needs the second for).
  */
-static void tool_need_measuring(const char *one_cpu)
+static inline void tool_need_measuring(const char *one_cpu)
 {
 	if (test_failures)
 		exit(test_done());

@@ -41,17 +41,21 @@ static void on_preempt(int sig, siginfo_t *info, void *uc)
 	(void)info;
 	(void)uc;
 	struct dc_thread *th = dc_self;
-	if (!th || !th->exec || th->exec->current != th)
+	if (!th || !th->exec)
 		return;
 	/*
-	 * Still switching in (the timer is armed before the switch lands) or
-	 * inside bookkeeping: note it; dc_preempt_enable() acts on it.
+	 * Inside bookkeeping (which may hide `current` from us, see
+	 * dc_wq_wake_put()), or still switching in (the timer is armed before
+	 * the switch lands): note it; dc_preempt_enable() acts on it.
 	 */
-	if (!atomic_load_explicit(&th->exec->in_thread, memory_order_relaxed) ||
-	    atomic_load_explicit(&th->preempt_off, memory_order_relaxed)) {
+	if (atomic_load_explicit(&th->preempt_off, memory_order_relaxed) ||
+	    (th->exec->current == th &&
+	     !atomic_load_explicit(&th->exec->in_thread, memory_order_relaxed))) {
 		atomic_store_explicit(&th->exec->preempt_pending, 1, memory_order_relaxed);
 		return;
 	}
+	if (th->exec->current != th)
+		return;
 	atomic_fetch_add_explicit(&th->exec->st_preemptions, 1, memory_order_relaxed);
 	dc_thread_switch_out(th, DC_TS_PREEMPTED);
 }
@@ -133,7 +137,8 @@ void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th)
 	uint64_t at = first_outranking_deadline(ex, th);
 	if (at == DC_FOREVER)
 		return;
-	set_timer(ex, at);
+	/* The outranking sleeper gets its timer lead here too (see sleep.c). */
+	set_timer(ex, at > ex->timer_lead_ns ? at - ex->timer_lead_ns : at);
 	ex->preempt_armed = 1;
 }
 

@@ -57,7 +57,7 @@ void dc_sched_wake_local(struct dc_executive *ex, struct dc_thread *th)
 	}
 	atomic_signal_fence(memory_order_seq_cst);
 	if (cur) {
-		atomic_fetch_sub_explicit(&cur->preempt_off, 1, memory_order_relaxed);
+		dc_preempt_enable(cur);
 		/* Woke someone who outranks us: let it run now. */
 		if (th->state == DC_TS_READY && th->prio > cur->prio)
 			dc_thread_switch_out(cur, DC_TS_PREEMPTED);
@@ -127,8 +127,13 @@ void dc_sched_loop(struct dc_executive *ex)
 	for (;;) {
 		if (atomic_load_explicit(&ex->inbox, memory_order_relaxed))
 			dc_sched_drain_inbox(ex);
-		/* Sleepers due within the lead run now and spin the rest themselves. */
-		dc_sched_expire(ex, dc_now() + ex->timer_lead_ns);
+		/*
+		 * Sleepers due within the lead run now and spin the rest
+		 * themselves.  Not while poll-mode sources exist: only the idle
+		 * executive reads them.
+		 */
+		uint64_t lead = dc_irq_poll_count(ex->cpu) ? 0 : ex->timer_lead_ns;
+		dc_sched_expire(ex, dc_now() + lead);
 		dc_wq_poll(ex);		/* Irq and other waiters whose event came */
 		struct dc_thread *th = dc_rq_pop(&ex->rq);
 		if (th) {
@@ -139,7 +144,7 @@ void dc_sched_loop(struct dc_executive *ex)
 			return;
 		uint64_t next = dc_tq_next(&ex->tq);
 		if (next != DC_FOREVER)
-			next = next > ex->timer_lead_ns ? next - ex->timer_lead_ns : 0;
+			next = next > lead ? next - lead : 0;
 		dc_idle(ex, next);
 	}
 }

@@ -5,10 +5,14 @@
 #include <time.h>
 
 #include "internal.h"
+#include "object.h"		/* dc_wq_pending() */
 
 int dc_sleep_until(uint64_t t_ns)
 {
 	struct dc_thread *th = dc_self;
+	/* Nothing could ever wake it: an error on both paths. */
+	if (t_ns == DC_FOREVER)
+		return -EINVAL;
 	if (th) {
 		/* Timer queue order is all it takes; the executive wakes us at t_ns. */
 		if (t_ns <= dc_now())
@@ -19,13 +23,16 @@ int dc_sleep_until(uint64_t t_ns)
 		 * Switched in up to the executive's timer lead early: never
 		 * return early.  No PAUSE: the wait is short, and under a
 		 * hypervisor PAUSE adds tens of ns to the exit (see idle.c).
+		 * A post or an Irq wake-up that comes meanwhile is what the
+		 * idle executive would have seen: hand it to the scheduler,
+		 * which runs us again at once unless the woken one outranks us.
 		 */
+		struct dc_executive *ex = th->exec;
 		while (dc_now() < t_ns)
-			;
+			if (atomic_load_explicit(&ex->inbox, memory_order_relaxed) || dc_wq_pending(ex))
+				dc_thread_switch_out(th, DC_TS_PREEMPTED);
 		return 0;
 	}
-	if (t_ns == DC_FOREVER)
-		return -EINVAL;
 	struct timespec ts = {
 		.tv_sec = (time_t)(t_ns / 1000000000ull),
 		.tv_nsec = (long)(t_ns % 1000000000ull),

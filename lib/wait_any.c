@@ -45,7 +45,7 @@ static void ep_unlock(struct dc_endpoint *ep)
 	atomic_signal_fence(memory_order_seq_cst);
 	struct dc_thread *self = dc_self;
 	if (self)
-		atomic_fetch_sub_explicit(&self->preempt_off, 1, memory_order_relaxed);
+		dc_preempt_enable(self);	/* acts on a preemption noted meanwhile */
 }
 
 void dc_endpoint_notify(struct dc_endpoint *ep, struct dc_executive *exec)

@@ -135,8 +135,18 @@ static int wait_decoupled(struct dc_waitq *wq, struct dc_thread *th, uint64_t de
 		int r = check(arg);
 		if (r)
 			return r;
-		if (deadline != DC_FOREVER && dc_now() >= deadline)
+		uint64_t now = dc_now();
+		if (deadline != DC_FOREVER && now >= deadline)
 			return -ETIMEDOUT;
+		/*
+		 * Switched in early by the timer lead: blocking again would
+		 * only bounce through the scheduler until the deadline.
+		 */
+		if (deadline != DC_FOREVER && deadline - now <= ex->timer_lead_ns) {
+			while (!(r = check(arg)) && dc_now() < deadline)
+				;
+			return r ? r : -ETIMEDOUT;
+		}
 		int i = take_slot(wq, th);
 		if (i < 0)
 			return -EBUSY;
@@ -152,9 +162,9 @@ static int wait_decoupled(struct dc_waitq *wq, struct dc_thread *th, uint64_t de
 			th->deadline = DC_FOREVER;
 			unregister(reg, th);
 		}
-		atomic_signal_fence(memory_order_seq_cst);
-		atomic_fetch_sub_explicit(&th->preempt_off, 1, memory_order_relaxed);
 		atomic_store_explicit(&wq->slot[i].ex, NULL, memory_order_release);
+		/* Not a plain decrement: a preemption noted meanwhile takes effect here. */
+		dc_preempt_enable(th);
 		if (r)
 			return r;
 	}
@@ -278,7 +288,7 @@ void dc_wq_wake_put(struct dc_waitq *wq, int all, struct dc_executive *exec,
 	}
 	atomic_signal_fence(memory_order_seq_cst);
 	if (self) {
-		atomic_fetch_sub_explicit(&self->preempt_off, 1, memory_order_relaxed);
+		dc_preempt_enable(self);
 		/* A waiter that outranks us runs at once. */
 		if (local && dc_rq_top_prio(&self->exec->rq) > self->prio)
 			dc_thread_switch_out(self, DC_TS_PREEMPTED);

@@ -57,8 +57,9 @@ static void run_placement(int cpu, enum dc_placement placement, const char *name
 	if (err == -EPERM)
 		SKIP("no permission for SCHED_FIFO");
 	CHECK_EQ(err, 0);
-	/* A deadline in the past returns at once. */
+	/* A deadline in the past returns at once; no deadline at all is an error. */
 	CHECK_EQ(dc_sleep_until(dc_now() - 1000), 0);
+	CHECK_EQ(dc_sleep_until(DC_FOREVER), -EINVAL);
 	periodic(&r, placement == DC_PLACEMENT_DEDICATED ? INTERVAL_DEDICATED_NS : INTERVAL_SHARED_NS);
 	struct dc_executive_stats st;
 	CHECK_EQ(dc_executive_stats(cpu, &st), 0);

@@ -77,13 +77,7 @@ int bench_write_json(const char *path, const struct machine *m, const struct ben
 		json_int(&j, "samples", (long long)c->st.samples);
 		json_int(&j, "expected_samples", (long long)floor(c->expected));
 		json_int(&j, "missing_cycles", (long long)c->missing);
-		json_double(&j, "min_us", c->st.min_us);
-		json_double(&j, "avg_us", c->st.avg_us);
-		json_double(&j, "p50_us", c->st.p50_us);
-		json_double(&j, "p99_us", c->st.p99_us);
-		json_double(&j, "p999_us", c->st.p999_us);
-		json_double(&j, "p9999_us", c->st.p9999_us);
-		json_double(&j, "max_us", c->st.max_us);
+		samples_json_stats(&j, &c->st);
 		json_double(&j, "cpu_percent", bench_cpu_percent(c));
 		json_double(&j, "window_s", c->window_s);
 		json_double(&j, "wall_s", c->wall_s);

@@ -248,7 +248,7 @@ static int write_json(const struct lat_opts *o, struct lat_measure *m,
 	json_int(&j, "samples", (long long)m->s.n);
 	json_int(&j, "skipped_deadlines", (long long)m->skipped);
 	json_int(&j, "early_wakeups", (long long)m->early);
-	rtopts_json_stats(&j, st);
+	samples_json_stats(&j, st);
 	json_object_begin(&j, "clock_check");
 	json_int(&j, "max_abs_diff_ns", (long long)m->mono_max_diff_ns);
 	json_int(&j, "early_by_monotonic", (long long)m->mono_early);

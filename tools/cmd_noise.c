@@ -232,7 +232,7 @@ static int write_json(const struct noise_opts *o, const struct noise_measure *m,
 	json_double(&j, "duration_s", secs);
 	json_int(&j, "clock_reads", (long long)m->reads);
 	json_int(&j, "rt_runtime_us", rt_runtime);
-	rtopts_json_stats(&j, st);
+	samples_json_stats(&j, st);
 	json_object_end(&j);
 	json_object_end(&j);
 	return rtopts_json_close(PROG, &o->rt, f);

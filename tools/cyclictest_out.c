@@ -90,12 +90,7 @@ void ct_json_thread(struct json *j, const struct samples *sorted,
 	json_double(j, "avg", st->avg_us);
 	json_int(j, "cpu", cpu);
 	json_int(j, "node", 0);
-	json_double(j, "p50_us", st->p50_us);
-	json_double(j, "p99_us", st->p99_us);
-	json_double(j, "p999_us", st->p999_us);
-	json_double(j, "p9999_us", st->p9999_us);
-	json_double(j, "min_us", st->min_us);
-	json_double(j, "max_us", st->max_us);
+	samples_json_stats(j, st);
 }
 
 void ct_json_thread_end(struct json *j)

@@ -158,14 +158,3 @@ int rtopts_json_close(const char *prog, const struct rtopts *o, FILE *f)
 	}
 	return 0;
 }
-
-void rtopts_json_stats(struct json *j, const struct latency_stats *st)
-{
-	json_double(j, "min_us", st->min_us);
-	json_double(j, "avg_us", st->avg_us);
-	json_double(j, "p50_us", st->p50_us);
-	json_double(j, "p99_us", st->p99_us);
-	json_double(j, "p999_us", st->p999_us);
-	json_double(j, "p9999_us", st->p9999_us);
-	json_double(j, "max_us", st->max_us);
-}

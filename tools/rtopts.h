@@ -85,7 +85,5 @@ int rtopts_write_histogram(const char *prog, const struct rtopts *o, const struc
 FILE *rtopts_json_open(const char *prog, const struct rtopts *o, struct json *j);
 /* Close it; 0, or -EIO with the message printed when any write failed. */
 int rtopts_json_close(const char *prog, const struct rtopts *o, FILE *f);
-/* min_us .. max_us of st, the keys both reports give. */
-void rtopts_json_stats(struct json *j, const struct latency_stats *st);
 
 #endif

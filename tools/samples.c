@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "samples.h"
 
 int samples_add(struct samples *s, uint64_t ns)
@@ -154,4 +155,15 @@ void samples_write_histogram(FILE *f, const struct samples *s, unsigned buckets)
 	fprintf(f, "# Histogram Overflows: %05" PRIu64 "\n", overflows);
 	/* Sorted samples no longer know their cycle numbers: none listed. */
 	fprintf(f, "# Histogram Overflow at cycle number:\n# Thread 0:\n");
+}
+
+void samples_json_stats(struct json *j, const struct latency_stats *st)
+{
+	json_double(j, "min_us", st->min_us);
+	json_double(j, "avg_us", st->avg_us);
+	json_double(j, "p50_us", st->p50_us);
+	json_double(j, "p99_us", st->p99_us);
+	json_double(j, "p999_us", st->p999_us);
+	json_double(j, "p9999_us", st->p9999_us);
+	json_double(j, "max_us", st->max_us);
 }

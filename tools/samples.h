@@ -52,4 +52,8 @@ uint64_t samples_percentile(const uint64_t *sorted, size_t n, double p);
  */
 void samples_write_histogram(FILE *f, const struct samples *s, unsigned buckets);
 
+struct json;
+/* The statistics as JSON members min_us, avg_us, p50_us .. p9999_us, max_us. */
+void samples_json_stats(struct json *j, const struct latency_stats *st);
+
 #endif

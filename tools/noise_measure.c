@@ -32,6 +32,21 @@ static void poll_gaps(struct noise_measure *m)
 	m->elapsed_ns = prev - start;
 }
 
+/*
+ * Wait for t as dc_sleep_until() would if scheduling cost nothing: poll the
+ * clock, then return.  The caller reads the clock once more and takes that
+ * read as the wake-up time, which is how decouple lat (and cyclictest)
+ * measure; so this floor includes the same read and return that every
+ * measured wake-up does.  noinline keeps the return in.
+ */
+static __attribute__((noinline)) uint64_t poll_until(uint64_t t, const atomic_int *stop)
+{
+	uint64_t reads = 1;
+	while (dc_now() < t && !atomic_load_explicit(stop, memory_order_relaxed))
+		reads++;
+	return reads;
+}
+
 static void poll_deadlines(struct noise_measure *m)
 {
 	uint64_t start = dc_now(), now = start, reads = 0;
@@ -40,12 +55,11 @@ static void poll_deadlines(struct noise_measure *m)
 	size_t limit = m->s.cap;
 	if (m->loops && m->loops < limit)
 		limit = (size_t)m->loops;
-	while (m->s.n < limit && next <= end &&
-	       !atomic_load_explicit(m->stop, memory_order_relaxed)) {
+	while (m->s.n < limit && next <= end) {
+		reads += poll_until(next, m->stop);
 		now = dc_now();
-		reads++;
-		if (now < next)
-			continue;
+		if (now < next)		/* stopped */
+			break;
 		uint64_t lat = now - next;
 		m->s.ns[m->s.n++] = lat;
 		rtm_live_publish(&m->live, lat);

@@ -6,11 +6,12 @@
  * gaps:     read the clock as fast as possible; every step between two reads
  *           longer than the threshold is time the CPU was taken away (an
  *           interrupt, the tick, an SMI, the host preempting the vCPU).
- * deadlines: the same loop with a deadline every interval; each deadline's
- *           lateness is the first clock read at or after it, minus it.  That
- *           is the floor a spinning decoupled thread can reach, sample for
- *           sample comparable with `decouple lat` (same clock, same
- *           deadline and skipping rules).
+ * deadlines: a deadline every interval, waited for by polling the clock;
+ *           then one more clock read, minus the deadline, is its lateness.
+ *           That is `decouple lat` with dc_sleep_until() replaced by a bare
+ *           poll: the floor a spinning decoupled thread can reach, sample
+ *           for sample comparable (same clock, same read after the wait,
+ *           same deadline and skipping rules).
  *
  * Storage is allocated and touched before the loop starts.
  */

@@ -35,8 +35,9 @@ int dc_sleep_until(uint64_t t_ns)
 			 * ago; meanwhile the tick, the hypervisor or an SMT
 			 * sibling may have evicted it.  Fetching it now moves
 			 * that miss before the deadline: under hackbench the
-			 * p99 lateness fell from about 200 to 80-170 ns
-			 * (scripts/timer-lead-ab.sh).  A prefetch never faults.
+			 * p99 lateness fell from 210-320 to 90-190 ns in most
+			 * rounds (scripts/lat-ab.sh, before and after).  A
+			 * prefetch never faults.
 			 */
 			__builtin_prefetch(resume);
 			if (atomic_load_explicit(&ex->inbox, memory_order_relaxed) || dc_wq_pending(ex))

@@ -89,6 +89,7 @@ struct dc_thread {
 
 	/* handoff between the Linux context, other threads and the executive */
 	_Atomic uint32_t park_word;
+	_Atomic int released;		/* the executive has let go of a leaving thread */
 	_Atomic uint32_t pending;
 	struct dc_thread *_Atomic inbox_next;
 

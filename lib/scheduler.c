@@ -112,9 +112,15 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 		break;
 	case DC_TS_LEAVING:
 		ex->nthreads--;
-		/* From here on `th` belongs to its Linux context again. */
 		atomic_store_explicit(&th->park_word, DC_PARK_RESUME, memory_order_release);
 		dc_futex_wake(&th->park_word, 1);
+		/*
+		 * The last touch: from here on `th` belongs to its Linux
+		 * context, which unmaps it.  Without this it could do so
+		 * before the wake above, which would then wake whatever
+		 * futex a new mapping put at that address.
+		 */
+		atomic_store_explicit(&th->released, 1, memory_order_release);
 		break;
 	default:
 		/* READY or RUNNING cannot come back from a switch. */

@@ -107,6 +107,9 @@ int dc_recouple(void)
 
 	/* Back in the Linux context, on the thread's own stack. */
 	dc_self = NULL;
+	/* The executive may still be waking us (scheduler.c, DC_TS_LEAVING): a syscall at most. */
+	while (!atomic_load_explicit(&th->released, memory_order_acquire))
+		dc_arch_relax();
 	if (th->affinity_saved)
 		sched_setaffinity(0, sizeof(th->saved_affinity), &th->saved_affinity);
 	pthread_sigmask(SIG_SETMASK, &th->saved_sigmask, NULL);

@@ -24,7 +24,9 @@ pct() { sort -n "$1" | awk '{a[NR]=$1} END{printf "p50 %d  p90 %d  p99 %d  p99.9
 for r in $(seq "$rounds"); do
 	for variant in "$@"; do
 		label=${variant%%=*}
-		# shellcheck disable=SC2086  # the assignments split on purpose
+		# The variant's assignments may replace DECOUPLE, so the binary is
+		# named inside the child; the assignments split on purpose.
+		# shellcheck disable=SC2086
 		env DECOUPLE="$decouple" ${variant#*=} sh -c '"$DECOUPLE" "$@"' lat lat -a "$cpu" -p 99 -i 1000 \
 			-D "$secs" -q --placement dedicated --samples "$tmp/s" >/dev/null 2>&1 ||
 			{ echo "lat failed ($label)"; exit 1; }

@@ -19,7 +19,10 @@ BUILD   ?= build-$(SAN)
 endif
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-CPPFLAGS := -D_GNU_SOURCE -Iinclude -Ilib -Iarch/$(ARCH)
+LIB_DIRS  := lib/core lib/forward lib/io lib/common
+TOOL_DIRS := tools tools/common tools/partition tools/measure tools/bench
+CPPFLAGS := -D_GNU_SOURCE -Iinclude $(addprefix -I,$(LIB_DIRS)) -Iarch/$(ARCH)
+TOOL_CPPFLAGS := $(addprefix -I,$(TOOL_DIRS))
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -fPIC -pthread $(WARN)
 LDLIBS   := -pthread -lm
@@ -33,18 +36,18 @@ CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=thread
 endif
 
-LIB_SRC  := $(wildcard lib/*.c) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARCH)/*.S)
-TOOL_SRC := $(filter-out tools/main.c,$(wildcard tools/*.c))
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)) $(wildcard arch/$(ARCH)/*.c) $(wildcard arch/$(ARCH)/*.S)
+TOOL_SRC := $(filter-out tools/main.c,$(foreach d,$(TOOL_DIRS),$(wildcard $(d)/*.c)))
 TEST_SRC := $(wildcard tests/*.c)
 EX_SRC   := $(wildcard examples/*.c)
-BENCH_SRC := $(wildcard bench/*.c)
+BENCH_SRC := $(wildcard microbench/*.c)
 
 LIB_OBJ  := $(patsubst %,$(BUILD)/obj/%.o,$(LIB_SRC))
 TOOL_OBJ := $(patsubst %,$(BUILD)/obj/%.o,$(TOOL_SRC))
-TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC)) $(BUILD)/tests/layering
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EX_SRC))
-BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
-HDRS     := $(wildcard include/*.h lib/*.h arch/$(ARCH)/*.h tools/*.h tests/*.h)
+BENCHES  := $(patsubst microbench/%.c,$(BUILD)/microbench/%,$(BENCH_SRC))
+HDRS     := $(wildcard include/*.h $(addsuffix /*.h,$(LIB_DIRS) $(TOOL_DIRS)) arch/$(ARCH)/*.h tests/*.h)
 
 .PHONY: all lib check bench install uninstall clean
 all: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so $(BUILD)/decouple $(TESTS) $(EXAMPLES) $(BENCHES)
@@ -53,11 +56,19 @@ lib: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so
 $(BUILD)/obj/%.c.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/tools/%.c.o: tools/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(TOOL_CPPFLAGS) $(CFLAGS) -c $< -o $@
 $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/libdecouple.a: $(LIB_OBJ)
+# One relocatable object in the archive: a program that uses any of the
+# library links all of it, so that the plug-ins' constructors (core.h,
+# DC_PLUGIN) run even though nothing calls them by name.
+$(BUILD)/libdecouple.o: $(LIB_OBJ)
+	$(LD) -r -o $@ $^
+$(BUILD)/libdecouple.a: $(BUILD)/libdecouple.o
 	@rm -f $@
 	ar rcs $@ $^
 $(BUILD)/libdecouple.so: $(LIB_OBJ)
@@ -69,10 +80,15 @@ $(BUILD)/decouple: $(BUILD)/obj/tools/main.c.o $(BUILD)/libdctool.a $(BUILD)/lib
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/tests/%: tests/%.c $(HDRS) $(BUILD)/libdctool.a $(BUILD)/libdecouple.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itools $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdctool.a $(BUILD)/libdecouple.a $(LDLIBS)
-$(BUILD)/bench/%: bench/%.c $(HDRS) $(BUILD)/libdctool.a $(BUILD)/libdecouple.a
+	$(CC) $(CPPFLAGS) $(TOOL_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdctool.a $(BUILD)/libdecouple.a $(LDLIBS)
+# The layering test reads this build's objects (tests/layering/rules).
+$(BUILD)/tests/layering: tests/layering/check.sh tests/layering/rules $(LIB_OBJ) $(TOOL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itools $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdctool.a $(BUILD)/libdecouple.a $(LDLIBS)
+	printf '#!/bin/sh\nexec "%s/tests/layering/check.sh" "%s" "$$@"\n' "$(CURDIR)" "$(BUILD)" > $@
+	chmod +x $@
+$(BUILD)/microbench/%: microbench/%.c $(HDRS) $(BUILD)/libdctool.a $(BUILD)/libdecouple.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(TOOL_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdctool.a $(BUILD)/libdecouple.a $(LDLIBS)
 $(BUILD)/examples/%: examples/%.c $(HDRS) $(BUILD)/libdecouple.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libdecouple.a $(LDLIBS)

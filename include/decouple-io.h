@@ -53,14 +53,49 @@ enum dc_fd_kind {
 	DC_FD_GPIO,		/* GPIO v2 line request: one event per line event */
 };
 
+/* How an fd's readiness reaches the executive (docs/irq.md, "Delivery paths"). */
+enum dc_irq_path {
+	DC_IRQ_PATH_AUTO = 0,	/* $DC_IRQ_PATH if set, else the best this kernel has */
+	/*
+	 * The executive's own io_uring (DEFER_TASKRUN | TASKRUN_FLAG, Linux
+	 * >= 6.1): the interrupt's handler sets a flag in the ring's mapped
+	 * memory that the executive polls; no Linux thread is woken.
+	 */
+	DC_IRQ_PATH_URING,
+	/*
+	 * A bridge thread at SCHED_FIFO (DC_BRIDGE_PRIO, default 50) on a
+	 * housekeeping CPU waits with epoll, reads, triggers: one Linux
+	 * scheduling decision on the way.  The fallback.
+	 */
+	DC_IRQ_PATH_BRIDGE,
+};
+
+struct dc_irq_fd_attr {
+	enum dc_fd_kind kind;	/* DC_FD_AUTO: find out */
+	enum dc_irq_path path;	/* DC_IRQ_PATH_AUTO: choose */
+	/*
+	 * DC_IRQ_PATH_URING: the CPU whose executive serves the fd; -1: the
+	 * caller's executive if it is decoupled, else the first of
+	 * dc_default_cpus().  Events that come while that executive is not
+	 * running wait in the fd, and are counted when it runs.
+	 */
+	int cpu;
+};
+
 /*
- * An Irq fed by `fd`: a bridge thread on a housekeeping CPU (not one that
- * runs an executive) waits for it with epoll, reads it and triggers the Irq
- * with the events it read.  The Irq owns a duplicate of fd; dc_cap_close()
- * stops the bridge.  -EBADF, -EINVAL (kind unknown), -EPERM (fd cannot be
- * polled), -ENOMEM.
+ * An Irq fed by `fd`, over the path attr chooses (NULL: all defaults).  The
+ * Irq owns a duplicate of fd; dc_cap_close() stops its delivery.  Counts are
+ * exact on every path: the count triggered is what the fd's reads said.
+ * -EBADF, -EINVAL (kind or path unknown), -EPERM (fd cannot be polled),
+ * -EOPNOTSUPP (DC_IRQ_PATH_URING forced on a kernel without it), -ENOMEM.
  */
+dc_cap_t dc_irq_from_fd_attr(int fd, const struct dc_irq_fd_attr *attr);
+/* dc_irq_from_fd_attr() with only the kind given. */
 dc_cap_t dc_irq_from_fd_kind(int fd, enum dc_fd_kind kind);
+/* The path that feeds `irq` now (a DC_IRQ_PATH_*), or -EBADF, -ENOENT (no fd source). */
+int dc_irq_path_of(dc_cap_t irq);
+/* "uring", "bridge", "auto"; NULL for an unknown value. */
+const char *dc_irq_path_name(int path);
 
 enum dc_poll_mode {
 	/*

@@ -123,6 +123,8 @@ struct dc_executive_stats {
 	uint64_t forwarded_calls;	/* Linux system calls run in Linux contexts */
 	int syscall_dispatch;		/* 1: decoupled code's system calls trap and are forwarded */
 	uint64_t timer_lead_ns;		/* sleepers are switched in this early (DC_TIMER_LEAD_NS) */
+	unsigned irq_uring_sources;	/* fd Irqs this executive hears through its io_uring */
+	uint64_t irq_uring_events;	/* events those delivered */
 };
 
 /*

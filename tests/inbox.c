@@ -8,7 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "core.h"
 #include "scheduler.h"
 #include "harness.h"
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The wake margin policy of the shared placement (lib/idle.c), fed with
+ * The wake margin policy of the shared placement (lib/core/idle.c), fed with
  * made-up kernel wake-up lateness: it follows the usual lateness, rare
  * multi-ms stalls cannot make it poll more than a quarter of a period, a
  * kernel too slow for the period makes it poll through (with probe sleeps),
  * and it comes back once the kernel is punctual again.
  */
 #include "harness.h"
-#include "internal.h"
+#include "core.h"
 
 #define US 1000ull
 #define MS 1000000ull

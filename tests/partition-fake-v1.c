@@ -7,7 +7,7 @@
  * files).
  */
 #include "commands.h"
-#include "internal.h"
+#include "partition.h"
 #include "partition_fake.h"
 
 #define CG "/sys/fs/cgroup/cpuset"

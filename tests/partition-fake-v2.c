@@ -7,7 +7,7 @@
  */
 #include "commands.h"
 #include "cpuset.h"
-#include "internal.h"
+#include "partition.h"
 #include "partition_fake.h"
 
 #define CG "/sys/fs/cgroup"

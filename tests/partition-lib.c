@@ -7,7 +7,7 @@
  */
 #include "cpulist.h"
 #include "cpumask.h"
-#include "internal.h"
+#include "core.h"
 #include "journal.h"
 #include "partition.h"
 #include "partition_fake.h"

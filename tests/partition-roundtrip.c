@@ -14,7 +14,7 @@
 
 #include "commands.h"
 #include "cpuset.h"
-#include "internal.h"
+#include "core.h"
 #include "partition.h"
 #include "partition_fake.h"
 #include "tasks.h"

@@ -2,7 +2,7 @@
 /* The executive's run queue (priority, FIFO within one) and deadline heap. */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "core.h"
 #include "harness.h"
 
 #define N 200

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include <stdatomic.h>
+
+#include "log.h"
 
 static void vwarn(const char *fmt, va_list ap)
 {

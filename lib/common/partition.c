@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "cpulist.h"
-#include "internal.h"
+#include "decouple.h"
+#include "log.h"
 #include "partition.h"
 
 const char *dc_sysroot(void)

@@ -88,4 +88,15 @@ int dc_online_cpus(cpu_set_t *set);
  */
 int dc_partition_default_cpus(cpu_set_t *set, const char **source);
 
+/* The sysfs root: DC_SYSFS_ROOT, else DC_SYSROOT + "/sys" (sysfs_root.c). */
+int dc_sysfs_path(char *buf, size_t len, const char *rel);
+
+/* Nonzero if `cpu` is isolated by decouple isolate. */
+int dc_partition_cpu_isolated(int cpu);
+/*
+ * Give the Linux thread `tid` access to the isolated `cpu` (a cpuset move
+ * where the partition needs one).  0 when the CPU is not partitioned.
+ */
+int dc_partition_admit(int cpu, int tid);
+
 #endif

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "object.h"
 #include "partition.h"
 
 int dc_sysfs_path(char *buf, size_t len, const char *rel)

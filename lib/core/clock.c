@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "core.h"
 
 /* 128-bit intermediates keep the 32.32 fixed-point products exact. */
 __extension__ typedef unsigned __int128 u128;

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internals shared by the library's files.  Code that runs on the executive
- * (marked "executive context") must not touch TLS of its own, errno, locks or
- * the allocator: while it runs, the FS base may hold a decoupled thread's TLS.
+ * The core: executives, decoupled threads, time and the scheduler.  It knows
+ * nothing of its plug-ins (forwarding in lib/forward/, I/O objects in
+ * lib/io/); they extend it through the two tables at the end of this file.
+ *
+ * Code that runs on the executive (marked "executive context") must not
+ * touch TLS of its own, errno, locks or the allocator: while it runs, the FS
+ * base may hold a decoupled thread's TLS.
  */
-#ifndef DC_INTERNAL_H
-#define DC_INTERNAL_H
+#ifndef DC_CORE_H
+#define DC_CORE_H
 
 #include <sched.h>
 #include <signal.h>
@@ -16,7 +20,8 @@
 #include "decouple.h"
 #include "arch.h"
 #include "ctx.h"
-#include "forward.h"
+#include "log.h"
+#include "request.h"	/* the forwarding records each thread and executive carry */
 
 #define DC_MAX_CPUS		1024
 #define DC_MAX_THREADS		256		/* decoupled threads per executive */
@@ -36,10 +41,6 @@
 
 /* Thread-local variables read from decoupled code must be initial-exec. */
 #define DC_TLS __thread __attribute__((tls_model("initial-exec")))
-
-/* --- logging (Linux context only) ---------------------------------------- */
-void dc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void dc_warn_once(_Atomic int *once, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* --- clock ---------------------------------------------------------------- */
 int dc_clock_uses_tsc(void);
@@ -98,7 +99,7 @@ struct dc_thread {
 	int affinity_saved;
 	sigset_t saved_sigmask;		/* also the mask forwarded calls run with */
 
-	struct dc_fwd fwd;		/* forwarded system call (forward.c) */
+	struct dc_fwd fwd;		/* forwarded system call (lib/forward/) */
 
 	_Alignas(16) unsigned char park_stack[DC_PARK_STACK_SIZE];
 };
@@ -177,10 +178,9 @@ struct dc_executive {
 	int preempt_timer;			/* POSIX timer id, -1 if none */
 	int preempt_armed;
 
-	/* system-call forwarding (forward.c, sud.c) */
-	volatile char sud_selector;		/* read by the kernel at each syscall */
-	int sud_armed;
-	_Atomic uint64_t fwd_spin_until;	/* idle polls, not sleeps, until then */
+	struct dc_fwd_exec fwd;			/* system-call forwarding (lib/forward/) */
+	/* A plug-in expects an event within microseconds: idle polls, not sleeps, until then. */
+	_Atomic uint64_t poll_until;
 
 	/*
 	 * Cache-line layout for cross-CPU wake-ups (the executive is allocated
@@ -238,13 +238,63 @@ void dc_preempt_kick(struct dc_executive *ex, const struct dc_thread *th);
 /* End a preempt_off section; a preemption that came meanwhile happens now. */
 void dc_preempt_enable(struct dc_thread *th);
 
-/* --- the partition (decouple isolate) --------------------------------------- */
-/* Nonzero if `cpu` is isolated by decouple isolate. */
-int dc_partition_cpu_isolated(int cpu);
+/* --- plug-ins ---------------------------------------------------------------- */
 /*
- * Give the Linux thread `tid` access to the isolated `cpu` (a cpuset move
- * where the partition needs one).  0 when the CPU is not partitioned.
+ * The core calls nothing of its plug-ins by name.  They register entries in
+ * two tables that the core owns: event sources, which the executive polls
+ * between threads and while idle, and switch hooks, run around each thread
+ * it runs.  Plug-ins register from constructors (DC_PLUGIN below), so the
+ * tables are complete before main() and read without locks afterwards.
  */
-int dc_partition_admit(int cpu, int tid);
+struct dc_event_source {
+	int order;	/* polled in ascending order: sources that fire Irqs before the waiters' */
+	/* Executive context: make ready the threads whose events came; nonzero if any. */
+	int (*poll)(struct dc_executive *ex);
+	/* Whether poll() has work, without doing it (read-only).  May be NULL. */
+	int (*pending)(struct dc_executive *ex);
+	/*
+	 * Nonzero while only polling serves this source (a status word in
+	 * device memory): the executive then never sleeps in Linux and runs
+	 * no timer lead, so that its idle loop keeps reading it.  May be NULL.
+	 */
+	int (*needs_polling)(const struct dc_executive *ex);
+};
+
+struct dc_switch_hook {
+	/* On the executive's own thread, before its loop; 0 or -errno.  May be NULL. */
+	int (*exec_start)(struct dc_executive *ex);
+	/* After its loop, back on its own TLS.  May be NULL. */
+	void (*exec_stop)(struct dc_executive *ex);
+	/* Executive context: right before a thread runs, and right after it gave the CPU back. */
+	void (*switch_in)(struct dc_executive *ex);
+	void (*switch_out)(struct dc_executive *ex);
+	/* Fill in the plug-in's part of dc_executive_stats().  May be NULL. */
+	void (*stats)(const struct dc_executive *ex, struct dc_executive_stats *st);
+};
+
+/* From constructors only. */
+void dc_core_add_source(const struct dc_event_source *src);
+void dc_core_add_hook(const struct dc_switch_hook *hook);
+/*
+ * What a parked Linux context does until the executive resumes it (DC_PARK_RESUME):
+ * serve its decoupled code's requests.  Without one it only waits.
+ */
+void dc_core_set_park_service(void (*serve)(struct dc_thread *th));
+#define DC_PLUGIN(name) __attribute__((constructor)) static void name(void)
+
+/* Executive context: the tables, walked. */
+int dc_sources_poll(struct dc_executive *ex);
+int dc_sources_pending(struct dc_executive *ex);
+int dc_sources_need_polling(const struct dc_executive *ex);
+int dc_hooks_exec_start(struct dc_executive *ex);
+void dc_hooks_exec_stop(struct dc_executive *ex);
+void dc_hooks_switch_in(struct dc_executive *ex);
+void dc_hooks_switch_out(struct dc_executive *ex);
+void dc_hooks_stats(const struct dc_executive *ex, struct dc_executive_stats *st);
+/* The parked Linux context (thread.c): the park service, until resumed. */
+void dc_park_serve(struct dc_thread *th);
+
+/* The mask of the library's handlers on the executive: only its own signals stay open. */
+void dc_handler_mask(sigset_t *mask);
 
 #endif

@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core.h"
 #include "scheduler.h"
 #include "partition.h"
 
@@ -52,7 +52,7 @@ int dc_valid_cpu(int cpu)
 static struct dc_executive *get_exec(int cpu)
 {
 	if (!executives[cpu]) {
-		/* Aligned: the wake-up fields have cache lines of their own (internal.h). */
+		/* Aligned: the wake-up fields have cache lines of their own (core.h). */
 		struct dc_executive *ex = aligned_alloc(_Alignof(struct dc_executive), sizeof(*ex));
 		if (!ex)
 			return NULL;
@@ -221,7 +221,7 @@ static int setup_self(struct dc_executive *ex)
 	err = dc_preempt_exec_init(ex);
 	if (err)
 		return err;
-	err = dc_sud_exec_init(ex);
+	err = dc_hooks_exec_start(ex);
 	if (err)
 		return err;
 	lock_memory();
@@ -250,7 +250,7 @@ static void *exec_main(void *arg)
 		dc_arch_set_tp(ex->own_tp);
 	atomic_store_explicit(&ex->st_stop_ns, dc_now(), memory_order_relaxed);
 	dc_preempt_exec_fini(ex);
-	dc_sud_exec_fini(ex);
+	dc_hooks_exec_stop(ex);
 	if (ex->dma_latency_fd >= 0)
 		close(ex->dma_latency_fd);
 	ex->dma_latency_fd = -1;
@@ -380,7 +380,7 @@ int dc_executive_stats(int cpu, struct dc_executive_stats *st)
 		st->preemptions = atomic_load(&ex->st_preemptions);
 		st->timer_lead_ns = ex->timer_lead_ns;
 		st->forwarded_calls = atomic_load(&ex->st_forwards);
-		st->syscall_dispatch = ex->sud_armed;
+		dc_hooks_stats(ex, st);
 	}
 	pthread_mutex_unlock(&exec_lock);
 	return err;

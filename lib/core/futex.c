@@ -3,7 +3,7 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
-#include "internal.h"
+#include "core.h"
 
 long dc_futex_wait(_Atomic uint32_t *word, uint32_t expected, uint64_t abs_deadline_ns)
 {

@@ -33,9 +33,8 @@
  * it takes a probe: a sleep of span/4 only, from which it still has 3/4 of
  * the period to reach the deadline.
  */
-#include "internal.h"
+#include "core.h"
 #include "scheduler.h"
-#include "object.h"
 
 #define DC_MARGIN_INITIAL_NS	200000
 #define DC_MARGIN_MIN_NS	5000
@@ -67,8 +66,8 @@ static void spin_until(struct dc_executive *ex, uint64_t deadline)
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_relaxed);
 	int wait = ex->placement == DC_PLACEMENT_DEDICATED || dc_arch_has_user_wait();
 	while (now < deadline && !have_work(ex)) {
-		/* Poll-mode device sources: a thread they wake is ready now. */
-		if ((dc_irq_poll_run(ex) | dc_wq_poll(ex)) && dc_rq_top_prio(&ex->rq) >= 0)
+		/* Event sources (poll-mode devices among them): a thread they wake is ready now. */
+		if (dc_sources_poll(ex) && dc_rq_top_prio(&ex->rq) >= 0)
 			break;
 		if (wait)
 			dc_arch_wait_short((const volatile uint32_t *)&ex->doorbell, bell,
@@ -176,8 +175,8 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 		}
 		wake_at = deadline - margin;
 	}
-	/* A forwarded call's answer is due within microseconds: wait for it awake. */
-	uint64_t poll = atomic_load_explicit(&ex->fwd_spin_until, memory_order_relaxed);
+	/* An event is due within microseconds (a forwarded call's answer): wait for it awake. */
+	uint64_t poll = atomic_load_explicit(&ex->poll_until, memory_order_relaxed);
 	if (now < poll) {
 		spin_until(ex, poll < deadline ? poll : deadline);
 		return;
@@ -186,7 +185,7 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_acquire);
 	atomic_store_explicit(&ex->sleeping, 1, memory_order_seq_cst);
 	/* Pairs with dc_exec_post() and waitq.c's ring(): they publish, then read `sleeping`. */
-	if (have_work(ex) || dc_wq_poll(ex)) {
+	if (have_work(ex) || dc_sources_poll(ex)) {
 		atomic_store_explicit(&ex->sleeping, 0, memory_order_relaxed);
 		return;
 	}
@@ -208,7 +207,7 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 
 void dc_idle(struct dc_executive *ex, uint64_t deadline)
 {
-	if (ex->placement == DC_PLACEMENT_DEDICATED || dc_irq_poll_count(ex->cpu))
+	if (ex->placement == DC_PLACEMENT_DEDICATED || dc_sources_need_polling(ex))
 		spin_until(ex, deadline);
 	else
 		block_until(ex, deadline);

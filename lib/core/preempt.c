@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core.h"
 #include "arch_sud.h"
 #include "scheduler.h"
 
@@ -60,10 +60,24 @@ static void on_preempt(int sig, siginfo_t *info, void *uc)
 	dc_thread_switch_out(th, DC_TS_PREEMPTED);
 }
 
+/*
+ * Signals that may arrive while decoupled code runs on the executive: the
+ * preemption signal, and SIGSYS, the trap of transparent forwarding.
+ * Neither may be blocked while a handler has switched out to the scheduler:
+ * a blocked SIGSYS at the next trap would be forced to its default action
+ * and kill the process.
+ */
+void dc_handler_mask(sigset_t *mask)
+{
+	sigfillset(mask);
+	sigdelset(mask, SIGSYS);
+	sigdelset(mask, dc_preempt_signal());
+}
+
 static void install(void)
 {
 	sigset_t mask;
-	dc_sud_handler_mask(&mask);
+	dc_handler_mask(&mask);
 	/*
 	 * NODEFER: a thread may be preempted while another one sits in this
 	 * handler.  The restorer must lie in the range Syscall User Dispatch

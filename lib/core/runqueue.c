@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The executive's run queue: a FIFO per priority and a bitmap of the non-empty ones. */
-#include "internal.h"
+#include "core.h"
 
 void dc_rq_push(struct dc_runqueue *rq, struct dc_thread *th)
 {

@@ -4,9 +4,8 @@
  * absolute deadlines.  Everything here is executive context: no TLS of its
  * own, no errno, no locks, no allocation.
  */
-#include "internal.h"
+#include "core.h"
 #include "scheduler.h"
-#include "object.h"
 
 static void make_ready(struct dc_executive *ex, struct dc_thread *th)
 {
@@ -83,12 +82,12 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	 * as it lands.  Nothing outranks DC_PRIO_MAX: no kick to miss.
 	 */
 	if (th->prio < DC_PRIO_MAX &&
-	    (atomic_load_explicit(&ex->inbox, memory_order_seq_cst) || dc_wq_pending(ex)))
+	    (atomic_load_explicit(&ex->inbox, memory_order_seq_cst) || dc_sources_pending(ex)))
 		atomic_store_explicit(&ex->preempt_pending, 1, memory_order_relaxed);
 	uint64_t t0 = dc_now();
-	dc_sud_enter_thread(ex);
+	dc_hooks_switch_in(ex);
 	dc_ctx_switch(&ex->sched_ctx, &th->ctx);
-	dc_sud_leave_thread(ex);
+	dc_hooks_switch_out(ex);
 	ex->current = NULL;
 	dc_preempt_disarm(ex);
 	atomic_fetch_add_explicit(&ex->st_run_ns, dc_now() - t0, memory_order_relaxed);
@@ -138,9 +137,9 @@ void dc_sched_loop(struct dc_executive *ex)
 		 * themselves.  Not while poll-mode sources exist: only the idle
 		 * executive reads them.
 		 */
-		uint64_t lead = dc_irq_poll_count(ex->cpu) ? 0 : ex->timer_lead_ns;
+		uint64_t lead = dc_sources_need_polling(ex) ? 0 : ex->timer_lead_ns;
 		dc_sched_expire(ex, dc_now() + lead);
-		dc_wq_poll(ex);		/* Irq and other waiters whose event came */
+		dc_sources_poll(ex);	/* Irq and other waiters whose event came */
 		struct dc_thread *th = dc_rq_pop(&ex->rq);
 		if (th) {
 			run(ex, th);

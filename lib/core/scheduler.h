@@ -3,7 +3,7 @@
 #ifndef DC_SCHEDULER_H
 #define DC_SCHEDULER_H
 
-#include "internal.h"
+#include "core.h"
 
 void dc_sched_loop(struct dc_executive *ex);
 void dc_sched_drain_inbox(struct dc_executive *ex);

@@ -4,8 +4,7 @@
 #include <sched.h>
 #include <time.h>
 
-#include "internal.h"
-#include "object.h"		/* dc_wq_pending() */
+#include "core.h"
 
 int dc_sleep_until(uint64_t t_ns)
 {
@@ -40,7 +39,7 @@ int dc_sleep_until(uint64_t t_ns)
 			 * prefetch never faults.
 			 */
 			__builtin_prefetch(resume);
-			if (atomic_load_explicit(&ex->inbox, memory_order_relaxed) || dc_wq_pending(ex))
+			if (atomic_load_explicit(&ex->inbox, memory_order_relaxed) || dc_sources_pending(ex))
 				dc_thread_switch_out(th, DC_TS_PREEMPTED);
 		}
 		return 0;

@@ -16,7 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core.h"
 #include "scheduler.h"
 
 DC_TLS struct dc_thread *dc_self;
@@ -32,8 +32,8 @@ static void park_main(void *arg)
 	struct dc_thread *th = arg;
 	dc_ctx_started(&th->park_ctx);
 	dc_exec_post(th->exec, th, DC_POST_ARRIVE);
-	/* Forwarded system calls until the thread recouples (forward.c). */
-	dc_fwd_serve(th);
+	/* Its decoupled code's requests (forwarded calls) until the thread recouples. */
+	dc_park_serve(th);
 	dc_ctx_resume(&th->ctx);
 }
 

@@ -3,7 +3,7 @@
  * The executive's deadlines: a binary min-heap.  Each thread remembers its
  * index so that an event can take it off the heap before its timeout.
  */
-#include "internal.h"
+#include "core.h"
 
 static void place(struct dc_timerq *tq, int i, struct dc_thread *th)
 {

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#include "internal.h"
+#include "forward.h"
 #include "scheduler.h"
 
 /* How long each side polls for the other before sleeping in Linux. */
@@ -95,7 +95,8 @@ static uint32_t next_command(struct dc_thread *th)
 	}
 }
 
-void dc_fwd_serve(struct dc_thread *th)
+/* The parked Linux context's service: requests until told to resume. */
+static void serve(struct dc_thread *th)
 {
 	for (;;) {
 		uint32_t cmd = next_command(th);
@@ -145,7 +146,7 @@ long dc_fwd_call(struct dc_thread *th, enum dc_fwd_kind kind, long nr, const lon
 	atomic_store_explicit(&th->park_word, DC_PARK_CALL, memory_order_seq_cst);
 	if (atomic_load_explicit(&f->linux_waiting, memory_order_seq_cst))
 		dc_futex_wake(&th->park_word, 1);
-	atomic_store_explicit(&ex->fwd_spin_until, dc_now() + spin_ns, memory_order_relaxed);
+	atomic_store_explicit(&ex->poll_until, dc_now() + spin_ns, memory_order_relaxed);
 	/* Other wake-ups (an Irq, say) may come first: block until the answer. */
 	while (!atomic_load_explicit(&f->done, memory_order_acquire))
 		dc_thread_switch_out(th, DC_TS_BLOCKED);
@@ -158,6 +159,11 @@ long dc_fwd_call(struct dc_thread *th, enum dc_fwd_kind kind, long nr, const lon
 	}
 	dc_preempt_enable(th);
 	return r;
+}
+
+DC_PLUGIN(forward_register)
+{
+	dc_core_set_park_service(serve);
 }
 
 long dc_linux_syscall(long nr, ...)

@@ -29,7 +29,7 @@
 #include <asm/prctl.h>
 #endif
 
-#include "internal.h"
+#include "forward.h"
 #include "arch_sud.h"
 #include "scheduler.h"
 

@@ -23,7 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include "internal.h"
+#include "forward.h"
 #include "arch_sud.h"
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
@@ -65,23 +65,10 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	dc_arch_uc_set_result(uc, r);
 }
 
-/* Signals that may arrive while decoupled code runs on the executive. */
-void dc_sud_handler_mask(sigset_t *mask)
-{
-	/*
-	 * Neither may be blocked while a handler has switched out to the
-	 * scheduler: a blocked SIGSYS at the next trap would be forced to its
-	 * default action and kill the process.
-	 */
-	sigfillset(mask);
-	sigdelset(mask, SIGSYS);
-	sigdelset(mask, dc_preempt_signal());
-}
-
 static void install(void)
 {
 	sigset_t mask;
-	dc_sud_handler_mask(&mask);
+	dc_handler_mask(&mask);
 	/* NODEFER: one thread may trap while another sits in this handler, switched out. */
 	install_error = dc_arch_sigaction(SIGSYS, on_sigsys, SA_NODEFER, &mask);
 }
@@ -93,10 +80,10 @@ static int wanted(void)
 }
 
 /* On the executive's own thread, before its loop (Linux context). */
-int dc_sud_exec_init(struct dc_executive *ex)
+static int sud_exec_start(struct dc_executive *ex)
 {
-	ex->sud_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
-	ex->sud_armed = 0;
+	ex->fwd.sud_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+	ex->fwd.sud_armed = 0;
 	if (!wanted())
 		return 0;
 	pthread_once(&install_once, install);
@@ -111,34 +98,53 @@ int dc_sud_exec_init(struct dc_executive *ex)
 	if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON,
 		  (unsigned long)dc_arch_sud_begin,
 		  (unsigned long)(dc_arch_sud_end - dc_arch_sud_begin),
-		  (unsigned long)&ex->sud_selector) != 0) {
+		  (unsigned long)&ex->fwd.sud_selector) != 0) {
 		dc_warn_once(&warned_missing,
 			     "Syscall User Dispatch unavailable (%s; Linux >= 5.11 has it): system "
 			     "calls of decoupled code run on the executive, only dc_linux_syscall() "
 			     "forwards them to the thread's Linux context", strerror(errno));
 		return 0;
 	}
-	ex->sud_armed = 1;
+	ex->fwd.sud_armed = 1;
 	return 0;
 }
 
-void dc_sud_exec_fini(struct dc_executive *ex)
+static void sud_exec_stop(struct dc_executive *ex)
 {
 	/* sud_armed stays: dc_executive_stats() reports the last run. */
-	if (ex->sud_armed)
+	if (ex->fwd.sud_armed)
 		prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
 }
 
-void dc_sud_enter_thread(struct dc_executive *ex)
+static void sud_switch_in(struct dc_executive *ex)
 {
 	atomic_signal_fence(memory_order_seq_cst);
-	ex->sud_selector = SYSCALL_DISPATCH_FILTER_BLOCK;
+	ex->fwd.sud_selector = SYSCALL_DISPATCH_FILTER_BLOCK;
 	atomic_signal_fence(memory_order_seq_cst);
 }
 
-void dc_sud_leave_thread(struct dc_executive *ex)
+static void sud_switch_out(struct dc_executive *ex)
 {
 	atomic_signal_fence(memory_order_seq_cst);
-	ex->sud_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+	ex->fwd.sud_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
 	atomic_signal_fence(memory_order_seq_cst);
+}
+
+static void sud_stats(const struct dc_executive *ex, struct dc_executive_stats *st)
+{
+	st->syscall_dispatch = ex->fwd.sud_armed;
+}
+
+/* The scheduler sets the selector around each thread it runs. */
+static const struct dc_switch_hook sud_hook = {
+	.exec_start = sud_exec_start,
+	.exec_stop = sud_exec_stop,
+	.switch_in = sud_switch_in,
+	.switch_out = sud_switch_out,
+	.stats = sud_stats,
+};
+
+DC_PLUGIN(sud_register)
+{
+	dc_core_add_hook(&sud_hook);
 }

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#include "object.h"
+#include "io.h"
 
 #define DC_CAP_BITS	12
 #define DC_CAP_SLOTS	(1u << DC_CAP_BITS)

@@ -23,7 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "object.h"
+#include "io.h"
 
 #define CHAN_MAGIC 0x64636368u	/* "dcch" */
 

@@ -9,7 +9,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "core.h"
 #include "decouple-io.h"
 
 enum dc_obj_type { DC_OBJ_IRQ = 1 };
@@ -80,12 +80,28 @@ void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec);
 void dc_wq_wake_put(struct dc_waitq *wq, int all, struct dc_executive *exec,
 		    struct dc_object *put);
 /*
- * The executive's side: make ready its blocked waiters whose queue was woken.
- * Executive context, from its loop.  Nonzero if it made any ready.
+ * The executive's side, an event source of the core: make ready its blocked
+ * waiters whose queue was woken.  Executive context.  Nonzero if it made any
+ * ready.
  */
 int dc_wq_poll(struct dc_executive *ex);
-/* Whether dc_wq_poll() has work (read-only); executive context. */
-int dc_wq_pending(struct dc_executive *ex);
+
+/* --- fd sources (irq_fd.c) ---------------------------------------------------- */
+struct dc_irq;
+
+/* How reads of an fd of `kind` count events. */
+struct dc_fd_reader {
+	int fd;
+	enum dc_fd_kind kind;
+	int uio_seen;
+	uint32_t uio_last;
+};
+/* Read what the fd counted (non-blocking fds: 0 when none). */
+uint64_t dc_fd_read_events(struct dc_fd_reader *r);
+/* The paths.  Both take over the caller's reference to irq on success. */
+int dc_bridge_add(struct dc_irq *irq, int fd, enum dc_fd_kind kind);
+/* -EOPNOTSUPP where this kernel's io_uring cannot. */
+int dc_uring_add(struct dc_irq *irq, int fd, enum dc_fd_kind kind, int cpu);
 
 /* --- Irq internals ----------------------------------------------------------- */
 struct dc_endpoint;
@@ -99,26 +115,29 @@ struct dc_irq {
 	struct dc_endpoint *_Atomic ep;
 	uint64_t label;
 	int ep_index;
-	/* an event source that feeds this Irq (fd bridge, poll source) */
+	/* an event source that feeds this Irq (fd bridge, io_uring, poll source) */
 	void (*source_stop)(struct dc_irq *irq);
 	void *source;
+	_Atomic int source_path;	/* a DC_IRQ_PATH_* for fd sources, else 0 */
 };
 
 struct dc_irq *dc_irq_get(dc_cap_t cap);
 /* Count `n` events and wake a waiter.  `exec`: as for dc_wq_wake(). */
 void dc_irq_fire(struct dc_irq *irq, uint32_t n, struct dc_executive *exec);
+/* The same for a 64-bit count (an fd's), in 2^32 - 1 steps. */
+void dc_irq_fire_many(struct dc_irq *irq, uint64_t n, struct dc_executive *exec);
 /* Create an Irq and keep a reference for the caller as well as the table's. */
 dc_cap_t dc_irq_create_ref(struct dc_irq **out);
 void dc_endpoint_notify(struct dc_endpoint *ep, struct dc_executive *exec);
 /* Unbind an Irq from its endpoint, if any (on close). */
 void dc_irq_detach_obj(struct dc_irq *irq);
 
-/* Poll-mode sources of executive `cpu`: run on each idle iteration (irq_poll.c). */
-int dc_irq_poll_run(struct dc_executive *ex);
-/* How many poll sources the executive of `cpu` serves. */
-int dc_irq_poll_count(int cpu);
+/*
+ * The order of the core's event sources: those that fire Irqs come before
+ * the wait queues, whose poll makes the woken waiters ready.
+ */
+#define DC_SOURCE_ORDER_DEVICE	0
+#define DC_SOURCE_ORDER_WAITQ	10
 
-/* The sysfs root: DC_SYSFS_ROOT, else DC_SYSROOT + "/sys". */
-int dc_sysfs_path(char *buf, size_t len, const char *rel);
 
 #endif

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "object.h"
+#include "io.h"
 
 static void irq_close(struct dc_object *obj)
 {

@@ -22,7 +22,7 @@
  */
 #include <errno.h>
 
-#include "object.h"
+#include "io.h"
 
 #define DC_POLL_MAX 64
 
@@ -40,11 +40,12 @@ static struct psrc srcs[DC_POLL_MAX];
 static _Atomic int nactive;
 static _Atomic int per_cpu[DC_MAX_CPUS];
 
-int dc_irq_poll_count(int cpu)
+/* How many sources the executive serves. */
+static int poll_count(const struct dc_executive *ex)
 {
 	if (!atomic_load_explicit(&nactive, memory_order_relaxed))
 		return 0;
-	return atomic_load_explicit(&per_cpu[cpu], memory_order_relaxed);
+	return atomic_load_explicit(&per_cpu[ex->cpu], memory_order_relaxed);
 }
 
 static int poll_one(struct psrc *s, struct dc_executive *ex)
@@ -74,9 +75,9 @@ static int poll_one(struct psrc *s, struct dc_executive *ex)
 }
 
 /* Executive context.  Nonzero if some source triggered. */
-int dc_irq_poll_run(struct dc_executive *ex)
+static int poll_run(struct dc_executive *ex)
 {
-	if (!dc_irq_poll_count(ex->cpu))
+	if (!poll_count(ex))
 		return 0;
 	int fired = 0;
 	for (int i = 0; i < DC_POLL_MAX; i++) {
@@ -142,4 +143,15 @@ dc_cap_t dc_irq_from_poll(const struct dc_poll_attr *attr)
 	atomic_fetch_add(&nactive, 1);
 	atomic_store_explicit(&s->state, ACTIVE, memory_order_release);
 	return cap;
+}
+
+/* An event source of the core, which must poll rather than sleep while any exists. */
+DC_PLUGIN(irq_poll_register)
+{
+	static const struct dc_event_source src = {
+		.order = DC_SOURCE_ORDER_DEVICE,
+		.poll = poll_run,
+		.needs_polling = poll_count,
+	};
+	dc_core_add_source(&src);
 }

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "decouple-simdev.h"
-#include "internal.h"
+#include "core.h"
+#include "partition.h"
 
 struct model {
 	pthread_t thread;

@@ -18,7 +18,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "object.h"
+#include "io.h"
+#include "partition.h"
 
 /* A sysfs file of the device, NUL-terminated and without its newline.  Length or -errno. */
 static int read_attr(int index, const char *rel, char *buf, size_t len)

@@ -14,7 +14,7 @@
  */
 #include <errno.h>
 
-#include "object.h"
+#include "io.h"
 
 #define DC_EP_MAX 64
 

@@ -25,7 +25,7 @@
 #include <errno.h>
 #include <sys/syscall.h>
 
-#include "object.h"
+#include "io.h"
 #include "scheduler.h"
 
 /* An executive's blocked waiters: touched only on its own OS thread. */
@@ -89,7 +89,7 @@ int dc_wq_poll(struct dc_executive *ex)
  * scheduler's re-check after publishing running_prio: a wake-up that read
  * running_prio just before that sent no preemption signal.
  */
-int dc_wq_pending(struct dc_executive *ex)
+static int wq_pending(struct dc_executive *ex)
 {
 	struct registry *r = atomic_load_explicit(&registries[ex->cpu], memory_order_acquire);
 	for (int i = 0; r && i < r->n; i++)
@@ -293,4 +293,15 @@ void dc_wq_wake_put(struct dc_waitq *wq, int all, struct dc_executive *exec,
 		if (local && dc_rq_top_prio(&self->exec->rq) > self->prio)
 			dc_thread_switch_out(self, DC_TS_PREEMPTED);
 	}
+}
+
+/* Cross-executive wake-ups: an event source of the core. */
+DC_PLUGIN(waitq_register)
+{
+	static const struct dc_event_source src = {
+		.order = DC_SOURCE_ORDER_WAITQ,
+		.poll = dc_wq_poll,
+		.pending = wq_pending,
+	};
+	dc_core_add_source(&src);
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bench_check.h"
 #include "bench_report.h"
+#include "bench_report_extras.h"
 #include "json.h"
 
 static const struct bench_result *find(const struct bench_result *r, const char *name)
@@ -226,16 +227,6 @@ static void noise_paragraph(FILE *f, const struct machine *m, const struct bench
 		   "measure %s.\n",
 		m->virtualized ? "the hypervisor preempting the virtual CPU" : "firmware",
 		d, m->virtualized ? "the host" : "the hardware and the kernel");
-}
-
-void bench_check_line(FILE *f, int ok, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(f, "- %s ", ok > 0 ? "**pass**" : ok == 0 ? "**FAIL**" : "n/a:");
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
 }
 
 /* The acceptance lines of the benchmark's issue, checked on this run. */

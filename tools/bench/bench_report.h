@@ -21,14 +21,6 @@ int bench_write_json(const char *path, const struct machine *m, const struct ben
 int bench_write_markdown(const char *path, const struct machine *m, const struct bench_params *p,
 			 const struct bench_result *r, const struct bench_extra *x);
 
-/* An acceptance line: ok > 0 pass, 0 FAIL, < 0 n/a. */
-void bench_check_line(FILE *f, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* bench_report_extras.c: the extras' parts of the reports (x may be NULL). */
-void bench_json_extras(struct json *j, const struct bench_extra *x);
-void bench_md_extras(FILE *f, const struct bench_extra *x);
-void bench_acceptance_extras(FILE *f, const struct bench_extra *x);
-
 /* A latency in µs with the precision that is meaningful at its size. */
 void bench_fmt_us(char *buf, size_t len, double us);
 

@@ -7,7 +7,8 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "bench_report.h"
+#include "bench_check.h"
+#include "bench_report_extras.h"
 #include "json_read.h"
 
 /* Issue 4: the Linux waiter's p50 over the decoupled one's, at least. */

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "bench_run.h"
-#include "internal.h"
+#include "partition.h"
 
 double bench_elapsed(const struct timespec *since)
 {

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "decouple.h"
-#include "internal.h"		/* dc_partition_admit() */
+#include "partition.h"	/* dc_partition_admit() */
 #include "noise_measure.h"
 
 static void poll_gaps(struct noise_measure *m)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The state file as a journal.  See journal.h and lib/partition.h. */
+/* The state file as a journal.  See journal.h and lib/common/partition.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 /*
  * The state file of `decouple isolate` as a journal: records appended and
  * fsynced one by one, each before the change it describes.  Its format is
- * described in lib/partition.h.
+ * described in lib/common/partition.h.
  */
 #ifndef DC_TOOL_JOURNAL_H
 #define DC_TOOL_JOURNAL_H

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The core's two plug-in tables (core.h): event sources and switch hooks.
+ * Filled by constructors before main(), read without locks afterwards; the
+ * walks below are on the executive's hot path, so the tables are arrays of
+ * the entries themselves, not of pointers to them.
+ */
+#include <stdlib.h>
+
+#include "core.h"
+
+#define DC_MAX_SOURCES	8
+#define DC_MAX_HOOKS	4
+
+static struct dc_event_source sources[DC_MAX_SOURCES];
+static struct dc_switch_hook hooks[DC_MAX_HOOKS];
+static int nsources, nhooks;
+static void (*park_service)(struct dc_thread *th);
+
+void dc_core_add_source(const struct dc_event_source *src)
+{
+	if (nsources == DC_MAX_SOURCES)
+		abort();	/* a build with more plug-ins than the table: raise DC_MAX_SOURCES */
+	int i = nsources++;
+	/* Insertion in order: a handful of entries, once per process. */
+	while (i > 0 && sources[i - 1].order > src->order) {
+		sources[i] = sources[i - 1];
+		i--;
+	}
+	sources[i] = *src;
+}
+
+void dc_core_add_hook(const struct dc_switch_hook *hook)
+{
+	if (nhooks == DC_MAX_HOOKS)
+		abort();
+	hooks[nhooks++] = *hook;
+}
+
+void dc_core_set_park_service(void (*serve)(struct dc_thread *th))
+{
+	park_service = serve;
+}
+
+int dc_sources_poll(struct dc_executive *ex)
+{
+	int woke = 0;
+	for (int i = 0; i < nsources; i++)
+		woke |= sources[i].poll(ex);
+	return woke;
+}
+
+int dc_sources_pending(struct dc_executive *ex)
+{
+	for (int i = 0; i < nsources; i++)
+		if (sources[i].pending && sources[i].pending(ex))
+			return 1;
+	return 0;
+}
+
+int dc_sources_need_polling(const struct dc_executive *ex)
+{
+	for (int i = 0; i < nsources; i++)
+		if (sources[i].needs_polling && sources[i].needs_polling(ex))
+			return 1;
+	return 0;
+}
+
+int dc_hooks_exec_start(struct dc_executive *ex)
+{
+	for (int i = 0; i < nhooks; i++) {
+		int err = hooks[i].exec_start ? hooks[i].exec_start(ex) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void dc_hooks_exec_stop(struct dc_executive *ex)
+{
+	for (int i = nhooks - 1; i >= 0; i--)
+		if (hooks[i].exec_stop)
+			hooks[i].exec_stop(ex);
+}
+
+void dc_hooks_switch_in(struct dc_executive *ex)
+{
+	for (int i = 0; i < nhooks; i++)
+		hooks[i].switch_in(ex);
+}
+
+void dc_hooks_switch_out(struct dc_executive *ex)
+{
+	for (int i = nhooks - 1; i >= 0; i--)
+		hooks[i].switch_out(ex);
+}
+
+void dc_hooks_stats(const struct dc_executive *ex, struct dc_executive_stats *st)
+{
+	for (int i = 0; i < nhooks; i++)
+		if (hooks[i].stats)
+			hooks[i].stats(ex, st);
+}
+
+/* Without a plug-in to serve requests, a parked context only waits to be resumed. */
+void dc_park_serve(struct dc_thread *th)
+{
+	if (park_service) {
+		park_service(th);
+		return;
+	}
+	uint32_t cmd;
+	while ((cmd = atomic_load_explicit(&th->park_word, memory_order_acquire)) != DC_PARK_RESUME)
+		dc_futex_wait(&th->park_word, cmd, DC_FOREVER);
+}

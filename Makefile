@@ -25,7 +25,7 @@ CPPFLAGS := -D_GNU_SOURCE -Iinclude $(addprefix -I,$(LIB_DIRS)) -Iarch/$(ARCH)
 TOOL_CPPFLAGS := $(addprefix -I,$(TOOL_DIRS))
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -fPIC -pthread $(WARN)
-LDLIBS   := -pthread -lm
+LDLIBS   := -luring -pthread -lm
 
 ifeq ($(SAN),asan)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

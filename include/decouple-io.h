@@ -153,6 +153,14 @@ struct dc_uio {
 	 * that cannot be polled).
 	 */
 	dc_cap_t irq;
+	/*
+	 * The device's interrupt numbers as /proc/interrupts names them, for
+	 * `decouple isolate --irq`: sysfs's device/irq (INTx, or a platform
+	 * device's line) first, then those of device/msi_irqs/ in order, each
+	 * once; the first 8.  0 when sysfs shows none.
+	 */
+	int nirqs;
+	int irqs[8];
 	int nmaps;
 	struct dc_uio_map map[DC_UIO_MAX_MAPS];
 };

@@ -125,6 +125,8 @@ struct dc_executive_stats {
 	uint64_t timer_lead_ns;		/* sleepers are switched in this early (DC_TIMER_LEAD_NS) */
 	unsigned irq_uring_sources;	/* fd Irqs this executive hears through its io_uring */
 	uint64_t irq_uring_events;	/* events those delivered */
+	uint64_t irq_uring_overflows;	/* times their CQ overflowed (flushed, nothing lost) */
+	uint64_t irq_uring_rearms;	/* their polls the kernel ended and we re-armed */
 };
 
 /*

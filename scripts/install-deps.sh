@@ -11,6 +11,7 @@ have cyclictest || need+=(rt-tests)
 have hackbench || need+=(rt-tests)
 have gnuplot   || need+=(gnuplot-nox)
 have python3   || need+=(python3)
+[ -e /usr/include/liburing.h ] || need+=(liburing-dev)
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0
 fi

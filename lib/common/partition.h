@@ -17,6 +17,11 @@
  *   mechanism cgroup-v1|cgroup-v2
  *   cpuset PATH                   the real-time cpuset (a directory)
  *   admit FILE                    where a thread's tid is written to enter it
+ *   keep-irq N                    isolate --irq keeps IRQ N on the isolated CPUs
+ *                                 (one record each, in the header, before any
+ *                                 change; the change itself is a "write" of
+ *                                 /proc/irq/N/smp_affinity_list).  Describes,
+ *                                 undoes nothing; `decouple status` lists them
  *   write PATH =OLD               PATH held OLD (its exact bytes, after the '=',
  *                                 which keeps an empty value a word) before a write
  *   mkdir PATH TASKFILE           PATH was created; undo moves the threads in
@@ -24,6 +29,13 @@
  *   enable PATH CONTROLLER        "+CONTROLLER" was written to PATH
  *                                 (cgroup.subtree_control); undo writes "-"
  *   complete                      the partition is in place
+ *
+ * Readers skip the records they do not use (the library reads the header
+ * only), so a kind added later leaves "decouple-state 1" as it is.  But
+ * `decouple release` never skips a kind it does not know: it may be a
+ * change.  It restores every other record, reports that one, and keeps the
+ * state file (exit 1).  A release older than "keep-irq" does that with a
+ * state file of isolate --irq; the current one releases it.
  */
 #ifndef DC_PARTITION_H
 #define DC_PARTITION_H

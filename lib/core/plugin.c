@@ -15,6 +15,14 @@
 static struct dc_event_source sources[DC_MAX_SOURCES];
 static struct dc_switch_hook hooks[DC_MAX_HOOKS];
 static int nsources, nhooks;
+/*
+ * The optional callbacks, gathered without their NULLs: the timer lead's
+ * spin asks pending() on every iteration, and each iteration's cost is
+ * lateness added to every wake-up.
+ */
+static int (*pending_fns[DC_MAX_SOURCES])(struct dc_executive *ex);
+static int (*polling_fns[DC_MAX_SOURCES])(const struct dc_executive *ex);
+static int npending, npolling;
 static void (*park_service)(struct dc_thread *th);
 
 void dc_core_add_source(const struct dc_event_source *src)
@@ -28,6 +36,10 @@ void dc_core_add_source(const struct dc_event_source *src)
 		i--;
 	}
 	sources[i] = *src;
+	if (src->pending)
+		pending_fns[npending++] = src->pending;
+	if (src->needs_polling)
+		polling_fns[npolling++] = src->needs_polling;
 }
 
 void dc_core_add_hook(const struct dc_switch_hook *hook)
@@ -52,16 +64,16 @@ int dc_sources_poll(struct dc_executive *ex)
 
 int dc_sources_pending(struct dc_executive *ex)
 {
-	for (int i = 0; i < nsources; i++)
-		if (sources[i].pending && sources[i].pending(ex))
+	for (int i = 0; i < npending; i++)
+		if (pending_fns[i](ex))
 			return 1;
 	return 0;
 }
 
 int dc_sources_need_polling(const struct dc_executive *ex)
 {
-	for (int i = 0; i < nsources; i++)
-		if (sources[i].needs_polling && sources[i].needs_polling(ex))
+	for (int i = 0; i < npolling; i++)
+		if (polling_fns[i](ex))
 			return 1;
 	return 0;
 }

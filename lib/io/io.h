@@ -117,6 +117,12 @@ struct dc_irq {
 	int ep_index;
 	/* an event source that feeds this Irq (fd bridge, io_uring, poll source) */
 	void (*source_stop)(struct dc_irq *irq);
+	/*
+	 * For a source only an executive serves: a Linux waiter serves it
+	 * itself while no executive does.  1: look at the count again; 0:
+	 * an executive serves it now, wait as usual; -ETIMEDOUT.  May be NULL.
+	 */
+	int (*source_serve_linux)(struct dc_irq *irq, uint64_t deadline);
 	void *source;
 	_Atomic int source_path;	/* a DC_IRQ_PATH_* for fd sources, else 0 */
 };

@@ -118,7 +118,15 @@ int dc_irq_wait(dc_cap_t cap, uint64_t deadline_ns, uint32_t *count)
 	if (!irq)
 		return -EBADF;
 	struct take t = { irq, 0 };
-	int r = dc_wq_wait(&irq->wq, deadline_ns, take_events, &t);
+	int r = 0;
+	/* A Linux thread waiting on a source no executive hears yet hears it itself. */
+	while (!dc_self && irq->source_serve_linux && !(r = take_events(&t))) {
+		r = irq->source_serve_linux(irq, deadline_ns);
+		if (r <= 0)
+			break;
+	}
+	if (r == 0)
+		r = dc_wq_wait(&irq->wq, deadline_ns, take_events, &t);
 	dc_obj_put(&irq->obj);
 	if (count)
 		*count = r > 0 ? t.count : 0;

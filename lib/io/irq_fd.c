@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -58,32 +59,37 @@ static enum dc_fd_kind detect(int fd)
 	return DC_FD_AUTO;
 }
 
+/* Raw: the executive calls this too, where errno is some decoupled thread's. */
+static long raw_read(int fd, void *buf, size_t len)
+{
+	return dc_arch_syscall6(SYS_read, fd, (long)buf, (long)len, 0, 0, 0);
+}
+
 uint64_t dc_fd_read_events(struct dc_fd_reader *r)
 {
 	uint64_t v = 0;
 	uint32_t total;
 	struct gpio_v2_line_event ev[16];
-	ssize_t n;
+	long n;
 	switch (r->kind) {
 	case DC_FD_EVENTFD:
 	case DC_FD_TIMERFD:
-		if (read(r->fd, &v, sizeof(v)) != sizeof(v))
+		if (raw_read(r->fd, &v, sizeof(v)) != sizeof(v))
 			return 0;
 		return v;
 	case DC_FD_UIO:
-		if (read(r->fd, &total, sizeof(total)) != sizeof(total))
+		if (raw_read(r->fd, &total, sizeof(total)) != sizeof(total))
 			return 0;
 		/* The first total has no predecessor we saw: count one interrupt. */
 		v = r->uio_seen ? (uint32_t)(total - r->uio_last) : 1;
 		r->uio_seen = 1;
 		r->uio_last = total;
+		/* Re-enable the interrupt; devices without irqcontrol refuse, harmlessly. */
 		int32_t on = 1;
-		if (write(r->fd, &on, sizeof(on)) < 0) {
-			/* devices without irqcontrol: nothing to re-enable */
-		}
+		dc_arch_syscall6(SYS_write, r->fd, (long)&on, sizeof(on), 0, 0, 0);
 		return v;
 	case DC_FD_GPIO:
-		n = read(r->fd, ev, sizeof(ev));
+		n = raw_read(r->fd, ev, sizeof(ev));
 		return n > 0 ? (uint64_t)n / sizeof(ev[0]) : 0;
 	default:
 		return 0;
@@ -154,9 +160,10 @@ dc_cap_t dc_irq_from_fd_attr(int fd, const struct dc_irq_fd_attr *attr)
 	if (path != DC_IRQ_PATH_BRIDGE) {
 		err = dc_uring_add(irq, fd, a.kind, a.cpu);
 		if (err == -EOPNOTSUPP && path == DC_IRQ_PATH_AUTO)
-			dc_warn_once(&warned_fallback, "this kernel's io_uring lacks DEFER_TASKRUN | "
-				     "TASKRUN_FLAG (Linux >= 6.1): fd Irqs are served by the SCHED_FIFO "
-				     "bridge thread, one Linux scheduling decision later");
+			dc_warn_once(&warned_fallback, "io_uring with DEFER_TASKRUN | TASKRUN_FLAG "
+				     "(Linux >= 6.1) is not available here%s: fd Irqs are served by the "
+				     "SCHED_FIFO bridge thread, one Linux scheduling decision later",
+				     getenv("DC_URING_DISABLE") ? " (DC_URING_DISABLE is set)" : "");
 	}
 	if (err && (path == DC_IRQ_PATH_BRIDGE || (path == DC_IRQ_PATH_AUTO && err == -EOPNOTSUPP)))
 		err = dc_bridge_add(irq, fd, a.kind);

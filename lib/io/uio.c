@@ -6,12 +6,16 @@
  * The maps come from /sys/class/uio/uioN/maps/mapK/{addr,size,offset,name};
  * map K is mmap()ed at file offset K * page size, and its registers start
  * `offset` bytes into the first page.  The interrupt reaches an Irq through
- * the fd bridge (4-byte totals; writing 1 re-enables).
+ * the fd bridge (4-byte totals; writing 1 re-enables).  Its IRQ numbers come
+ * from the device's sysfs directory, so that the user can steer them
+ * (`decouple isolate --irq`): where the interrupt is taken is part of the
+ * latency (DESIGN.md, "Interrupts").
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +78,70 @@ static int map_attr(int index, int k, const char *attr, uint64_t *out, int optio
 		dc_warn("uio%d: maps/map%d/%s: \"%s\" is not a number", index, k, attr, buf);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* A decimal IRQ number, as sysfs writes them (device/irq, msi_irqs/N).  -EINVAL if not one. */
+static int parse_irq(const char *s, int *out)
+{
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v > INT_MAX)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+#define UIO_MAX_IRQS ((int)(sizeof(((struct dc_uio *)0)->irqs) / sizeof(int)))
+
+/* Insert `irq` into the ascending list `list` of at most UIO_MAX_IRQS, unless it is there. */
+static void add_sorted(int *list, int *n, int irq)
+{
+	int i = 0;
+	while (i < *n && list[i] < irq)
+		i++;
+	if ((i < *n && list[i] == irq) || i == UIO_MAX_IRQS)
+		return;		/* there already, or beyond the smallest ones kept */
+	if (*n == UIO_MAX_IRQS)
+		(*n)--;
+	memmove(&list[i + 1], &list[i], (size_t)(*n - i) * sizeof(int));
+	list[i] = irq;
+	(*n)++;
+}
+
+/*
+ * The device's IRQ numbers: device/irq (a PCI device's INTx line, or with
+ * MSI on, its first vector; "0" is the PCI core's "none"), then the vectors
+ * of device/msi_irqs/, ascending.  A device without these files (no device
+ * link, a platform device without a line) has none: that is not an error.
+ */
+static int read_irqs(struct dc_uio *u)
+{
+	char buf[32], sub[160], path[768];
+	int irq, msi[UIO_MAX_IRQS], nmsi = 0;
+	if (read_attr(u->index, "device/irq", buf, sizeof(buf)) >= 0) {
+		if (parse_irq(buf, &irq)) {
+			dc_warn("uio%d: device/irq: \"%s\" is not an IRQ number", u->index, buf);
+			return -EINVAL;
+		}
+		if (irq > 0)
+			u->irqs[u->nirqs++] = irq;
+	}
+	snprintf(sub, sizeof(sub), "/class/uio/uio%d/device/msi_irqs", u->index);
+	DIR *d = dc_sysfs_path(path, sizeof(path), sub) ? NULL : opendir(path);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (parse_irq(e->d_name, &irq) == 0)
+			add_sorted(msi, &nmsi, irq);
+	closedir(d);
+	for (int i = 0; i < nmsi && u->nirqs < UIO_MAX_IRQS; i++)
+		if (u->nirqs == 0 || msi[i] != u->irqs[0])	/* device/irq may be the first vector */
+			u->irqs[u->nirqs++] = msi[i];
 	return 0;
 }
 
@@ -207,6 +275,9 @@ int dc_uio_open(const char *dev, struct dc_uio **out)
 		dc_warn("%s: %s", node, strerror(errno));
 		goto fail;
 	}
+	err = read_irqs(u);
+	if (err)
+		goto fail;
 	err = map_all(u);
 	if (err)
 		goto fail;

@@ -3,7 +3,8 @@
  * decouple isolate/release/status against a fake cgroup v2 machine (4
  * CPUs): an isolated, threaded partition under the root, no thread moved,
  * and everything given back; how the kernel's verdict on a partition is
- * read; an isolate killed after each of its changes.
+ * read; an isolate killed after each of its changes; --irq keeping a device
+ * IRQ on the partition.
  */
 #include "commands.h"
 #include "cpuset.h"
@@ -145,6 +146,35 @@ static void test_interrupted(void)
 	free(before);
 }
 
+/* --irq is the same on cgroup v2: the kept IRQ stays on the partition, the others leave. */
+static void test_keep_irq(void)
+{
+	struct run_result r;
+	build_v2("cpuset cpu io memory pids\n");
+	fake_file("/proc/irq/9/smp_affinity", "0000000f\n");
+	fake_file("/proc/irq/9/smp_affinity_list", "0-3\n");
+	fake_dir("/proc/irq/9/uio_pci_generic");
+	char *before = fake_snapshot(task_lists);
+	run_cmd(cmd_isolate, &r, "isolate", "--cpus", "2-3", "--irq", "9", NULL);
+	CHECK(r.status == 0, "isolate --irq 9: status %d\n%s", r.status, r.out);
+	CHECK_OUT(&r, "IRQs kept on CPU 2-3 (--irq): 9 (uio_pci_generic)");
+	CHECK(!strcmp(fake_read("/proc/irq/9/smp_affinity_list"), "2-3"), "irq 9 list: %s",
+	      fake_read("/proc/irq/9/smp_affinity_list"));
+	CHECK(!strcmp(fake_read("/proc/irq/9/smp_affinity"), "0000000f"), "irq 9 moved off: %s",
+	      fake_read("/proc/irq/9/smp_affinity"));
+	CHECK(!strcmp(fake_read("/proc/irq/7/smp_affinity"), "00000003"), "irq 7: %s",
+	      fake_read("/proc/irq/7/smp_affinity"));
+	run_cmd(cmd_status, &r, "status", NULL);
+	CHECK_OUT(&r, "IRQs kept on the real-time CPUs (--irq): 9 (uio_pci_generic)\n"
+		  "  IRQ 9 (uio_pci_generic): on CPU 2-3\n");
+	run_cmd(cmd_release, &r, "release", NULL);
+	CHECK(r.status == 0, "release: status %d\n%s", r.status, r.out);
+	char *after = fake_snapshot(task_lists);
+	CHECK(snap_equal(before, after, "v2 --irq round trip"), "release did not restore every byte");
+	free(before);
+	free(after);
+}
+
 int main(void)
 {
 	setenv("DC_QUIET", "1", 1);
@@ -153,5 +183,6 @@ int main(void)
 	test_round_trip("cpuset cpu io memory pids\n", task_lists);
 	test_round_trip("cpu io memory pids\n", task_lists_and_control);
 	test_interrupted();
+	test_keep_irq();
 	return test_done();
 }

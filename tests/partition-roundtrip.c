@@ -4,7 +4,10 @@
  * value isolate may touch, isolate CPU 1, check that no user thread may run
  * there and that an executive is admitted to the real-time cpuset and polls
  * (dedicated placement), release, and compare byte for byte.  Then the same
- * with an isolate killed half-way (SIGKILL while it moves threads).
+ * with an isolate killed half-way (SIGKILL while it moves threads).  Then
+ * --irq with a real device IRQ of this machine: kept on the CPU while another
+ * leaves it, shown by status, restored by release (also after SIGKILL); and
+ * an IRQ the kernel will not move, which must fail and leave nothing changed.
  *
  * Whatever happens, the machine is released at exit, on SIGTERM (the
  * runner's timeout) and on SIGINT.  Run it under flock /tmp/decouple-cpu1.lock.
@@ -17,6 +20,7 @@
 #include "core.h"
 #include "partition.h"
 #include "partition_fake.h"
+#include "sysfs.h"
 #include "tasks.h"
 
 static char state[PATH_MAX];
@@ -152,6 +156,112 @@ static int isolate_and_check(int cpu, const char *cpuarg)
 	return test_done();
 }
 
+/* IRQs of this machine for the --irq checks; -1 where there is none. */
+struct real_irqs {
+	int kept;	/* takes a new affinity: --irq keeps it */
+	int moved;	/* another that does: isolate must move it off */
+	int refused;	/* the kernel refuses its affinity (EPERM/EIO) */
+};
+
+/*
+ * IRQs whose affinity includes `cpu`, tried by writing each its own
+ * smp_affinity_list back (which changes nothing): the kernel says then
+ * whether it lets user space set that affinity.  Before the snapshot.
+ */
+static void pick_irqs(int cpu, struct real_irqs *p)
+{
+	glob_t g;
+	p->kept = p->moved = p->refused = -1;
+	if (glob("/proc/irq/*/smp_affinity_list", 0, NULL, &g) != 0)
+		return;
+	for (size_t k = 0; k < g.gl_pathc; k++) {
+		char buf[256];
+		cpu_set_t cpus;
+		int irq = atoi(g.gl_pathv[k] + strlen("/proc/irq/"));
+		if (sysfs_read(g.gl_pathv[k], buf, sizeof(buf)) < 0 ||
+		    sysfs_read_cpulist(g.gl_pathv[k], &cpus) || !CPU_ISSET(cpu, &cpus) ||
+		    CPU_COUNT(&cpus) < 2)
+			continue;	/* only on the CPU already: keeping it would change nothing */
+		int err = sysfs_write(g.gl_pathv[k], buf);
+		if (!err && p->kept < 0)
+			p->kept = irq;
+		else if (!err && p->moved < 0)
+			p->moved = irq;
+		else if ((err == -EPERM || err == -EIO) && p->refused < 0)
+			p->refused = irq;
+	}
+	globfree(&g);
+}
+
+static int irq_on(int irq, int cpu, int only)
+{
+	char path[64];
+	cpu_set_t cpus;
+	snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", irq);
+	if (sysfs_read_cpulist(path, &cpus))
+		return -1;
+	return only ? CPU_COUNT(&cpus) == 1 && CPU_ISSET(cpu, &cpus) : CPU_ISSET(cpu, &cpus) != 0;
+}
+
+/* 3. --irq on this machine's own IRQs. */
+static void keep_irq_round_trip(int cpu, const char *cpuarg, const char *before)
+{
+	struct real_irqs p;
+	struct run_result r;
+	char arg[32], says[128];
+	pick_irqs(cpu, &p);
+	if (p.kept < 0) {
+		printf("--irq round trip skipped: no IRQ here takes a new affinity\n");
+		return;
+	}
+	snprintf(arg, sizeof(arg), "%d", p.kept);
+	printf("--irq %d (moved: %d, refused: %d)\n", p.kept, p.moved, p.refused);
+	run_cmd(cmd_isolate, &r, "isolate", "--cpus", cpuarg, "--irq", arg, "--state", state, NULL);
+	printf("%s", r.out);
+	CHECK_EQ(r.status, 0);
+	CHECK_EQ(irq_on(p.kept, cpu, 1), 1);
+	if (p.moved >= 0)
+		CHECK_EQ(irq_on(p.moved, cpu, 0), 0);
+	run_cmd(cmd_status, &r, "status", "--state", state, NULL);
+	snprintf(says, sizeof(says), "IRQs kept on the real-time CPUs (--irq): %d", p.kept);
+	CHECK_OUT(&r, says);
+	snprintf(says, sizeof(says), "): on CPU %d\n", cpu);
+	CHECK_OUT(&r, says);
+	CHECK_EQ(release_now(), 0);
+	char *after = snapshot();
+	CHECK(snap_equal(before, after, "--irq round trip"), "release after --irq did not restore every value");
+	free(after);
+
+	/* Killed right after its first change, the kept IRQ's affinity. */
+	setenv("DC_ISOLATE_STOP_AFTER", "1", 1);
+	run_cmd(cmd_isolate, &r, "isolate", "--cpus", cpuarg, "--irq", arg, "--state", state, NULL);
+	unsetenv("DC_ISOLATE_STOP_AFTER");
+	CHECK(r.status == 128 + SIGKILL, "isolate --irq with DC_ISOLATE_STOP_AFTER=1: status %d\n%s",
+	      r.status, r.out);
+	CHECK_EQ(irq_on(p.kept, cpu, 1), 1);
+	CHECK_EQ(release_now(), 0);
+	after = snapshot();
+	CHECK(snap_equal(before, after, "--irq killed"), "release after a killed --irq did not restore every value");
+	free(after);
+
+	if (p.refused < 0) {
+		printf("refused --irq skipped: every IRQ here takes a new affinity\n");
+		return;
+	}
+	/* The kept one first: its change must be rolled back when the second refuses. */
+	snprintf(arg, sizeof(arg), "%d,%d", p.kept, p.refused);
+	run_cmd(cmd_isolate, &r, "isolate", "--cpus", cpuarg, "--irq", arg, "--state", state, NULL);
+	printf("%s", r.out);
+	CHECK_EQ(r.status, 1);
+	snprintf(says, sizeof(says), "--irq: IRQ %d", p.refused);
+	CHECK_OUT(&r, says);
+	CHECK_OUT(&r, "cannot be kept on CPU");
+	CHECK(access(state, F_OK) != 0, "a refused --irq left the state file");
+	after = snapshot();
+	CHECK(snap_equal(before, after, "refused --irq"), "a refused --irq left changes");
+	free(after);
+}
+
 int main(void)
 {
 	if (geteuid() != 0)
@@ -212,8 +322,10 @@ int main(void)
 	CHECK_EQ(release_now(), 0);
 	after = snapshot();
 	CHECK(snap_equal(before, after, "killed isolate"), "release after SIGKILL did not restore every value");
-	printf("%zu bytes of settings identical after both round trips\n", strlen(before));
 	free(after);
+
+	keep_irq_round_trip(cpu, cpuarg, before);
+	printf("%zu bytes of settings identical after every round trip\n", strlen(before));
 	free(before);
 	rmdir(dir);
 	return test_done();

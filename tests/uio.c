@@ -2,8 +2,9 @@
 /*
  * UIO against a fake sysfs tree (DC_SYSFS_ROOT) and a regular file standing
  * in for /dev/uio0: maps parsed and mapped at K * page size plus the
- * in-page offset, lookup by node, by uioN and by name, and clear errors for
- * a missing device, missing or malformed map files, and permissions.
+ * in-page offset, lookup by node, by uioN and by name, the device's IRQ
+ * numbers (device/irq, device/msi_irqs/), and clear errors for a missing
+ * device, missing or malformed map and irq files, and permissions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +53,7 @@ static void make_tree(void)
 	put("0x20\n", "sys/class/uio/uio0/maps/map1/size");
 	put("0x40\n", "sys/class/uio/uio0/maps/map1/offset");
 	/* map1 has no name file; that is allowed */
+	put("11\n", "sys/class/uio/uio0/device/irq");
 	/* The node: map K lives at K pages, its registers `offset` into the page. */
 	char path[512];
 	snprintf(path, sizeof(path), "%s/dev", root);
@@ -91,6 +93,9 @@ static void good(void)
 		CHECK_EQ(u->map[1].size, 0x20);
 		CHECK_EQ(u->map[1].offset, 0x40);
 		CHECK_EQ(u->map[1].name[0], 0);
+		/* uio0 is an INTx PCI device: device/irq only. */
+		CHECK_EQ(u->nirqs, 1);
+		CHECK_EQ(u->irqs[0], 11);
 		/* The fake node is a file: the previous round's irqcontrol "1" landed at 0. */
 		CHECK_EQ(*(volatile uint32_t *)u->map[0].addr, i == 0 ? 0xa0a0a0a0 : 1);
 		CHECK_EQ(*(volatile uint32_t *)u->map[1].addr, 0xb1b1b1b1);
@@ -107,6 +112,70 @@ static void good(void)
 	CHECK_EQ(pread(fd, &v, 4, 0), 4);
 	CHECK_EQ(v, 1);		/* the 4-byte irqcontrol write */
 	close(fd);
+}
+
+static struct dc_uio *open_ok(const char *dev)
+{
+	struct dc_uio *u = NULL;
+	int err = dc_uio_open(dev, &u);
+	CHECK(err == 0, "dc_uio_open(%s) = %d", dev, err);
+	return err ? NULL : u;
+}
+
+/* The IRQ numbers of uio2, a device without maps, as sysfs shows them. */
+static void irq_numbers(void)
+{
+	char path[512];
+	put("irqs\n", "sys/class/uio/uio2/name");
+	snprintf(path, sizeof(path), "%s/dev/uio2", root);
+	close(open(path, O_RDWR | O_CREAT, 0600));
+
+	/* No device/irq and no msi_irqs (a platform device without a line): none. */
+	struct dc_uio *u = open_ok("uio2");
+	if (u) {
+		CHECK_EQ(u->nirqs, 0);
+		dc_uio_close(u);
+	}
+	/* The PCI core's "no INTx". */
+	put("0\n", "sys/class/uio/uio2/device/irq");
+	if ((u = open_ok("uio2"))) {
+		CHECK_EQ(u->nirqs, 0);
+		dc_uio_close(u);
+	}
+	/* MSI on: device/irq is the first vector, listed once; the others ascending. */
+	put("41\n", "sys/class/uio/uio2/device/irq");
+	put("msi\n", "sys/class/uio/uio2/device/msi_irqs/43");
+	put("msi\n", "sys/class/uio/uio2/device/msi_irqs/41");
+	put("msi\n", "sys/class/uio/uio2/device/msi_irqs/42");
+	put("", "sys/class/uio/uio2/device/msi_irqs/README");	/* not a vector */
+	if ((u = open_ok("uio2"))) {
+		CHECK_EQ(u->nirqs, 3);
+		CHECK_EQ(u->irqs[0], 41);
+		CHECK_EQ(u->irqs[1], 42);
+		CHECK_EQ(u->irqs[2], 43);
+		dc_uio_close(u);
+	}
+	/* MSI-X with INTx beside it, and more vectors than fit: INTx, then the smallest. */
+	put("10\n", "sys/class/uio/uio2/device/irq");
+	for (int v = 120; v >= 100; v -= 2) {
+		char rel[96];
+		snprintf(rel, sizeof(rel), "sys/class/uio/uio2/device/msi_irqs/%d", v);
+		put("msix\n", "%s", rel);
+	}
+	if ((u = open_ok("uio2"))) {
+		static const int want[8] = { 10, 41, 42, 43, 100, 102, 104, 106 };
+		CHECK_EQ(u->nirqs, 8);
+		for (int i = 0; i < 8; i++)
+			CHECK(u->irqs[i] == want[i], "irqs[%d] = %d, expected %d", i, u->irqs[i], want[i]);
+		dc_uio_close(u);
+	}
+	/* A device/irq that is not a number is an error, as a malformed map file is. */
+	put("eleven\n", "sys/class/uio/uio2/device/irq");
+	u = (struct dc_uio *)1;
+	CHECK_EQ(dc_uio_open("uio2", &u), -EINVAL);
+	CHECK(u == (struct dc_uio *)1, "*out set on failure");
+	put("-3\n", "sys/class/uio/uio2/device/irq");
+	CHECK_EQ(dc_uio_open("uio2", &u), -EINVAL);
 }
 
 static void broken(const char *what, int expected)
@@ -172,6 +241,7 @@ int main(void)
 	setenv("DC_QUIET", "1", 1);
 	make_tree();
 	good();
+	irq_numbers();
 	errors();
 	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);

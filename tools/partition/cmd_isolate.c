@@ -4,6 +4,7 @@
  * time: a cpuset (cgroup v1 or v2), IRQ affinity, unbound workqueues and RT
  * throttling.  Every original value goes to the state file before it is
  * changed, so that `decouple release` restores it even after a crash.
+ * `--irq` keeps chosen device IRQs on the isolated CPUs instead.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,7 +29,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: decouple isolate --cpus LIST [--dry-run] [--state FILE] [--root DIR]\n"
+		"usage: decouple isolate --cpus LIST [--irq IRQS] [--dry-run] [--state FILE]\n"
+		"                        [--root DIR]\n"
 		"\n"
 		"Take the CPUs in LIST (e.g. 1 or 2-3) away from Linux for real-time use:\n"
 		"an exclusive cpuset without load balancing (cgroup v1) or an isolated\n"
@@ -36,6 +38,12 @@ static void usage(FILE *f)
 		"and RT throttling off.  At least one CPU stays with Linux.\n"
 		"\n"
 		"  -c, --cpus LIST   the CPUs to isolate\n"
+		"  -i, --irq IRQS    keep these device IRQs (N[,M...], as in /proc/interrupts)\n"
+		"                    ON the isolated CPUs: their smp_affinity_list becomes LIST,\n"
+		"                    so a decoupled ISR's interrupt is taken on its own CPU;\n"
+		"                    every other IRQ still leaves.  May be repeated.  An IRQ\n"
+		"                    the kernel will not move there is an error: isolate\n"
+		"                    undoes everything and exits 1\n"
 		"  -n, --dry-run     print what would change, change nothing\n"
 		"  -s, --state FILE  where original values are saved (default: $DC_STATE or\n"
 		"                    %s)\n"
@@ -49,14 +57,30 @@ static void usage(FILE *f)
 struct isolate_opts {
 	cpu_set_t iso, hk;
 	int dry_run;
+	struct irq_keep keep;	/* --irq */
 	char state[PATH_MAX];
 };
+
+#define MAX_IRQ_ARGS 16
+
+/* The --irq lists, read once --root has said where /proc is.  0 or 2. */
+static int parse_irqs(char *const *args, int n, struct irq_keep *k)
+{
+	char why[256];
+	for (int i = 0; i < n; i++)
+		if (irq_keep_parse(args[i], k, why, sizeof(why))) {
+			fprintf(stderr, "decouple isolate: --irq '%s': %s\n", args[i], why);
+			return 2;
+		}
+	return 0;
+}
 
 /* Options and the CPUs they name.  0 to go on, -1 after --help, or an exit status. */
 static int parse_args(int argc, char **argv, struct isolate_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "cpus", required_argument, NULL, 'c' },
+		{ "irq", required_argument, NULL, 'i' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "state", required_argument, NULL, 's' },
 		{ "root", required_argument, NULL, 'r' },
@@ -64,11 +88,20 @@ static int parse_args(int argc, char **argv, struct isolate_opts *o)
 		{ 0 },
 	};
 	const char *cpus = NULL, *state = NULL;
-	int opt;
+	char *irqs[MAX_IRQ_ARGS];
+	int opt, nirqs = 0;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "c:ns:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:i:ns:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': cpus = optarg; break;
+		case 'i':
+			if (nirqs == MAX_IRQ_ARGS) {
+				fprintf(stderr, "decouple isolate: more than %d --irq options: "
+					"name several IRQs in one (--irq 36,37)\n", MAX_IRQ_ARGS);
+				return 2;
+			}
+			irqs[nirqs++] = optarg;
+			break;
 		case 'n': o->dry_run = 1; break;
 		case 's': state = optarg; break;
 		case 'r': setenv("DC_SYSROOT", optarg, 1); break;
@@ -116,7 +149,17 @@ static int parse_args(int argc, char **argv, struct isolate_opts *o)
 		fprintf(stderr, "decouple isolate: state file path too long\n");
 		return 2;
 	}
-	return 0;
+	return parse_irqs(irqs, nirqs, &o->keep);
+}
+
+static int same_keep(const struct irq_keep *a, const struct irq_keep *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (int i = 0; i < a->n; i++)
+		if (!irq_keep_has(b, a->irq[i]))
+			return 0;
+	return 1;
 }
 
 /*
@@ -148,6 +191,21 @@ static int check_existing(const struct isolate_opts *o, const struct cpuset_fs *
 			"run `decouple release` first\n", have, p.mechanism, o->state);
 		return 1;
 	}
+	/*
+	 * The kept IRQs are part of the partition: checking it again with
+	 * other ones would leave the state describing neither.
+	 */
+	struct irq_keep kept;
+	char was[1024], now[1024];
+	err = irq_keep_load(o->state, &kept);
+	if (err || !same_keep(&kept, &o->keep)) {
+		irq_keep_format(&kept, was, sizeof(was));
+		irq_keep_format(&o->keep, now, sizeof(now));
+		fprintf(stderr, "decouple isolate: CPUs %s are isolated already keeping IRQs %s "
+			"on them (state %s), not %s: isolate with the same --irq, or run "
+			"`decouple release` first\n", have, err ? "(unreadable)" : was, o->state, now);
+		return 1;
+	}
 	printf("CPUs %s are isolated already%s: checking every setting again\n", have,
 	       p.complete ? "" : " (by an isolate that was interrupted)");
 	*resume = 1;
@@ -173,6 +231,12 @@ static int write_header(struct journal *j, const struct isolate_opts *o, const s
 		err = journal_append(j, "cpuset", rt, NULL);
 	if (!err)
 		err = journal_append(j, "admit", cpuset_admit_file(fs), NULL);
+	/* Before any change: a killed isolate's state says which IRQs it meant to keep. */
+	for (int i = 0; !err && i < o->keep.n; i++) {
+		char num[16];
+		snprintf(num, sizeof(num), "%d", o->keep.irq[i]);
+		err = journal_append(j, "keep-irq", num, NULL);
+	}
 	return err;
 }
 
@@ -270,6 +334,13 @@ int cmd_isolate(int argc, char **argv)
 	printf("%s CPU %s for real-time use; CPU %s stays with Linux\n",
 	       o.dry_run ? "dry run: nothing changes; would isolate" : "isolating", isolist, hklist);
 
+	/* The kept IRQs first: a refusal then has the least to undo. */
+	if (irq_keep_apply(&c, &o.keep, &o.iso)) {
+		fprintf(stderr, "decouple isolate: nothing is isolated\n");
+		if (!o.dry_run)
+			roll_back(&j);
+		return 1;
+	}
 	err = fs.version == CPUSET_V1 ? cpuset_v1_isolate(&c, &fs, &o.iso, &o.hk)
 				      : cpuset_v2_isolate(&c, &fs, &o.iso, &o.hk);
 	if (err) {
@@ -278,7 +349,7 @@ int cmd_isolate(int argc, char **argv)
 			roll_back(&j);
 		return 1;
 	}
-	irq_isolate(&c, &o.iso, &o.hk);
+	irq_isolate(&c, &o.iso, &o.hk, &o.keep);
 	workqueue_isolate(&c, &o.iso, &o.hk);
 	rt_throttle_off(&c);
 	char fair[512];

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * decouple status: the partition (which CPUs, by which mechanism), what is
- * still allowed on those CPUs (threads, IRQs), RT throttling and the fair
- * server, and the CPUs the library uses by default.
+ * decouple status: the partition (which CPUs, by which mechanism), the IRQs
+ * it keeps on them (--irq), what else is still allowed on those CPUs
+ * (threads, IRQs), RT throttling and the fair server, and the CPUs the
+ * library uses by default.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,9 +26,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: decouple status [--cpus LIST] [--state FILE] [--root DIR]\n"
 		"\n"
-		"Show the CPUs isolated for real-time use and by which mechanism, the\n"
-		"threads and IRQs still allowed on them, RT throttling, the fair server,\n"
-		"and the CPUs the library uses by default.\n"
+		"Show the CPUs isolated for real-time use and by which mechanism, the IRQs\n"
+		"kept on them (isolate --irq), the threads and IRQs still allowed on them,\n"
+		"RT throttling, the fair server, and the CPUs the library uses by default.\n"
 		"\n"
 		"  -c, --cpus LIST   look at these CPUs (default: the isolated ones, else the\n"
 		"                    library's default real-time CPUs)\n"
@@ -70,6 +71,41 @@ static void check_cpuset(const struct dc_partition *p)
 		printf("  %s: exclusive cpuset, no load balancing\n", p->cpuset);
 }
 
+/*
+ * The IRQs that isolate --irq keeps on the real-time CPUs, and where each
+ * is now: a driver that resets its affinity (on a reset or a resume) would
+ * otherwise move it back unseen.
+ */
+static void show_kept(const char *state, const cpu_set_t *rt)
+{
+	struct irq_keep k;
+	char list[1024], rtlist[1024];
+	int err = irq_keep_load(state, &k);
+	if (err) {
+		printf("IRQs kept on the real-time CPUs: unknown: state file %s: %s\n", state,
+		       err == -EINVAL ? "malformed" : strerror(-err));
+		return;
+	}
+	if (!k.n)
+		return;
+	irq_keep_format(&k, list, sizeof(list));
+	fmt_list(rt, rtlist, sizeof(rtlist));
+	printf("IRQs kept on the real-time CPUs (--irq): %s\n", list);
+	for (int i = 0; i < k.n; i++) {
+		char path[64], item[160], now[1024];
+		cpu_set_t cpus;
+		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list", k.irq[i]);
+		irq_describe(k.irq[i], item, sizeof(item));
+		if (sysfs_read_cpulist(path, &cpus) != 0)
+			printf("  warning: IRQ %s: cannot read %s: the device is gone?\n", item, path);
+		else if (!CPU_EQUAL(&cpus, rt))
+			printf("  warning: IRQ %s is on CPU %s now, not the real-time CPU %s\n", item,
+			       fmt_list(&cpus, now, sizeof(now)), rtlist);
+		else
+			printf("  IRQ %s: on CPU %s\n", item, rtlist);
+	}
+}
+
 /* The partition line(s).  Fills `iso` with the CPUs isolated by any means. */
 static void show_partition(const char *state, cpu_set_t *iso)
 {
@@ -85,13 +121,15 @@ static void show_partition(const char *state, cpu_set_t *iso)
 	else if (!p.this_boot)
 		printf("partition: none; state file %s is from an earlier boot "
 		       "(`decouple release` removes it)\n", state);
-	else if (!p.complete)
+	else if (!p.complete) {
 		printf("partition: CPU %s half-isolated by an interrupted isolate: run "
 		       "`decouple release` (or isolate again)\n", fmt_list(&p.cpus, list, sizeof(list)));
-	else {
+		show_kept(state, &p.cpus);
+	} else {
 		printf("partition: CPU %s isolated by decouple (%s), state %s\n",
 		       fmt_list(&p.cpus, list, sizeof(list)), p.mechanism, state);
 		check_cpuset(&p);
+		show_kept(state, &p.cpus);
 		CPU_OR(iso, iso, &p.cpus);
 	}
 

@@ -142,11 +142,17 @@ static void undo_enable(const struct jrecord *r, FILE *out, struct undo_report *
 	rep->failed++;
 }
 
-/* Records that describe the partition and change nothing. */
+/*
+ * Records that describe the partition and change nothing ("keep-irq": the
+ * change it names is a "write" record of its own).  Any other kind is a
+ * change this release does not know how to undo: it is reported and the
+ * state file kept, never skipped.
+ */
 static int is_header(const char *kind)
 {
 	static const char *const kinds[] = {
-		"decouple-state", "boot", "cpus", "mechanism", "cpuset", "admit", "complete",
+		"decouple-state", "boot", "cpus", "mechanism", "cpuset", "admit", "keep-irq",
+		"complete",
 	};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(kind, kinds[i]))

@@ -306,6 +306,45 @@ static void linux_waiter(int cpu)
 	close(fd);
 }
 
+/*
+ * The shared placement: the executive sleeps in Linux between expirations,
+ * and the timer interrupt's wake-up of the fd wakes it (ppoll on the
+ * source's fd), so it still counts every period and mostly sleeps.
+ */
+static void shared_placement(int cpu)
+{
+	struct dc_executive_attr attr = { .placement = DC_PLACEMENT_SHARED };
+	CHECK_EQ(dc_executive_configure(cpu, &attr), 0);
+	const uint64_t period = 2000000, periods = 200;
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	dc_cap_t irq = uring_irq(tfd, cpu);
+	uint64_t start = dc_now() + 2 * period;
+	struct itimerspec its = {
+		.it_value = { (time_t)(start / SEC), (long)(start % SEC) },
+		.it_interval = { 0, (long)period },
+	};
+	CHECK_EQ(timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL), 0);
+	CHECK_EQ(dc_decouple(cpu, 50), 0);
+	uint64_t total = collect(irq, periods);
+	struct dc_executive_stats st;
+	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
+	CHECK_EQ(dc_recouple(), 0);
+	CHECK_EQ(total, periods);
+	CHECK_EQ(st.placement, DC_PLACEMENT_SHARED);
+	/* It slept, woken by the interrupts: most of the time asleep, a wake-up a period. */
+	CHECK(st.sleep_ns > st.uptime_ns / 2, "asleep %.0f%% of the time",
+	      100.0 * (double)st.sleep_ns / (double)st.uptime_ns);
+	CHECK(st.linux_wakeups >= periods / 2, "%llu Linux wake-ups for %llu periods",
+	      (unsigned long long)st.linux_wakeups, (unsigned long long)periods);
+	printf("shared: %llu expirations, asleep %.0f%% of the time, %llu wake-ups\n",
+	       (unsigned long long)total, 100.0 * (double)st.sleep_ns / (double)st.uptime_ns,
+	       (unsigned long long)st.linux_wakeups);
+	dc_cap_close(irq);
+	close(tfd);
+	attr.placement = DC_PLACEMENT_DEDICATED;
+	CHECK_EQ(dc_executive_configure(cpu, &attr), 0);
+}
+
 int main(void)
 {
 	test_skip_decoupled_under_tsan();
@@ -325,5 +364,6 @@ int main(void)
 	across_executive_stop(cpu);
 	close_in_flight(cpu);
 	cq_overflow(cpu);
+	shared_placement(cpu);
 	return test_done();
 }

@@ -11,6 +11,7 @@
 #ifndef DC_CORE_H
 #define DC_CORE_H
 
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -174,6 +175,7 @@ struct dc_executive {
 	unsigned nthreads;
 	struct dc_margin margin;
 	int dma_latency_fd;
+	int bell_fd;				/* eventfd: the doorbell of DC_SLEEP_POLL */
 	int pid;
 	int preempt_timer;			/* POSIX timer id, -1 if none */
 	int preempt_armed;
@@ -191,7 +193,7 @@ struct dc_executive {
 	 */
 	_Alignas(64) struct dc_thread *_Atomic inbox;
 	_Atomic uint32_t doorbell;
-	_Atomic int sleeping;
+	_Atomic int sleeping;			/* a DC_SLEEP_*: how to wake it */
 	_Atomic int stop;
 
 	/*
@@ -210,6 +212,17 @@ struct dc_executive {
 	_Atomic uint64_t st_start_ns, st_spin_ns, st_sleep_ns, st_run_ns, st_switches,
 		st_linux_wakeups, st_late_wakeups, st_stop_ns, st_preemptions, st_forwards;
 };
+
+/* How an idle executive sleeps in Linux, so that wakers know how to wake it. */
+#define DC_SLEEP_AWAKE	0
+#define DC_SLEEP_FUTEX	1	/* on the doorbell futex */
+#define DC_SLEEP_POLL	2	/* in ppoll() on event sources' fds and bell_fd */
+
+/*
+ * Bump the doorbell and wake the executive if it sleeps in Linux: nonzero
+ * if it did.  Any thread, async-signal-safe.
+ */
+int dc_exec_wake(struct dc_executive *ex);
 
 /* Post `why` for `th` to its executive; any thread, async-signal-safe. */
 void dc_exec_post(struct dc_executive *ex, struct dc_thread *th, uint32_t why);
@@ -258,6 +271,14 @@ struct dc_event_source {
 	 * no timer lead, so that its idle loop keeps reading it.  May be NULL.
 	 */
 	int (*needs_polling)(const struct dc_executive *ex);
+	/*
+	 * File descriptors whose readiness must end a Linux sleep of the
+	 * executive (shared placement): it then sleeps in ppoll() on them and
+	 * on its bell, instead of on the doorbell futex, and the device's own
+	 * wake-up wakes the executive on its CPU.  Up to `max`; how many.
+	 * Executive context.  May be NULL.
+	 */
+	int (*wait_fds)(struct dc_executive *ex, struct pollfd *fds, int max);
 };
 
 struct dc_switch_hook {
@@ -286,6 +307,7 @@ void dc_core_set_park_service(void (*serve)(struct dc_thread *th));
 int dc_sources_poll(struct dc_executive *ex);
 int dc_sources_pending(struct dc_executive *ex);
 int dc_sources_need_polling(const struct dc_executive *ex);
+int dc_sources_wait_fds(struct dc_executive *ex, struct pollfd *fds, int max);
 int dc_hooks_exec_start(struct dc_executive *ex);
 void dc_hooks_exec_stop(struct dc_executive *ex);
 void dc_hooks_switch_in(struct dc_executive *ex);

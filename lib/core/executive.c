@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ static struct dc_executive *get_exec(int cpu)
 		ex->cpu = cpu;
 		ex->dma_latency_fd = -1;
 		ex->preempt_timer = -1;
+		ex->bell_fd = -1;
 		executives[cpu] = ex;
 	}
 	return executives[cpu];
@@ -224,6 +226,9 @@ static int setup_self(struct dc_executive *ex)
 	err = dc_hooks_exec_start(ex);
 	if (err)
 		return err;
+	ex->bell_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ex->bell_fd < 0)
+		return -errno;
 	lock_memory();
 	prefault_stack();
 	hold_dma_latency(ex);
@@ -240,20 +245,22 @@ static void *exec_main(void *arg)
 	atomic_store_explicit(&ex->st_start_ns, dc_now(), memory_order_relaxed);
 	atomic_store_explicit(&ex->started, 1, memory_order_release);
 	dc_futex_wake((_Atomic uint32_t *)&ex->started, 1);
-	if (ex->start_error)
-		return NULL;
-
-	dc_sched_loop(ex);
-
-	/* Back to our own TLS before any libc call. */
-	if (ex->cur_tp != ex->own_tp)
-		dc_arch_set_tp(ex->own_tp);
-	atomic_store_explicit(&ex->st_stop_ns, dc_now(), memory_order_relaxed);
+	if (!ex->start_error) {
+		dc_sched_loop(ex);
+		/* Back to our own TLS before any libc call. */
+		if (ex->cur_tp != ex->own_tp)
+			dc_arch_set_tp(ex->own_tp);
+		atomic_store_explicit(&ex->st_stop_ns, dc_now(), memory_order_relaxed);
+	}
+	/* Also after a failed start: what setup_self() got so far goes back. */
 	dc_preempt_exec_fini(ex);
 	dc_hooks_exec_stop(ex);
 	if (ex->dma_latency_fd >= 0)
 		close(ex->dma_latency_fd);
 	ex->dma_latency_fd = -1;
+	if (ex->bell_fd >= 0)
+		close(ex->bell_fd);
+	ex->bell_fd = -1;
 	return NULL;
 }
 
@@ -329,8 +336,7 @@ void dc_exec_release(struct dc_executive *ex)
 	if (--ex->users == 0) {
 		ex->life = DC_EXEC_STOPPING;
 		atomic_store_explicit(&ex->stop, 1, memory_order_release);
-		atomic_fetch_add(&ex->doorbell, 1);
-		dc_futex_wake(&ex->doorbell, 1);
+		dc_exec_wake(ex);
 		pthread_join(ex->pthread, NULL);
 		ex->life = DC_EXEC_STOPPED;
 	}
@@ -347,11 +353,21 @@ void dc_exec_post(struct dc_executive *ex, struct dc_thread *th, uint32_t why)
 							      memory_order_seq_cst,
 							      memory_order_relaxed));
 	}
-	atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
-	if (atomic_load_explicit(&ex->sleeping, memory_order_seq_cst))
-		dc_futex_wake(&ex->doorbell, 1);
-	else if (why & (DC_POST_WAKE | DC_POST_ARRIVE))
+	if (!dc_exec_wake(ex) && (why & (DC_POST_WAKE | DC_POST_ARRIVE)))
 		dc_preempt_kick(ex, th);
+}
+
+int dc_exec_wake(struct dc_executive *ex)
+{
+	atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
+	int how = atomic_load_explicit(&ex->sleeping, memory_order_seq_cst);
+	if (how == DC_SLEEP_FUTEX) {
+		dc_futex_wake(&ex->doorbell, 1);
+	} else if (how == DC_SLEEP_POLL) {
+		uint64_t one = 1;
+		dc_arch_syscall6(SYS_write, ex->bell_fd, (long)&one, sizeof(one), 0, 0, 0);
+	}
+	return how != DC_SLEEP_AWAKE;
 }
 
 int dc_executive_stats(int cpu, struct dc_executive_stats *st)

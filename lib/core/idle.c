@@ -5,7 +5,10 @@
  * dedicated: poll the inbox and the clock until the next deadline.
  * shared:    sleep in Linux (a futex with an absolute timeout) until the next
  *            deadline minus a margin, then poll the rest.  A post wakes the
- *            sleeper at once through the doorbell futex.
+ *            sleeper at once through the doorbell futex.  Where event
+ *            sources name fds (fd Irqs on the io_uring path), the sleep is a
+ *            ppoll() on those and on the executive's bell eventfd instead,
+ *            so that a device's interrupt wakes the executive directly.
  *
  * The margin policy of the shared placement.  Every Linux sleep that runs to
  * its timeout tells how late the kernel woke us; the last DC_MARGIN_WINDOW
@@ -33,6 +36,9 @@
  * it takes a probe: a sleep of span/4 only, from which it still has 3/4 of
  * the period to reach the deadline.
  */
+#include <sys/syscall.h>
+#include <time.h>
+
 #include "core.h"
 #include "scheduler.h"
 
@@ -44,6 +50,7 @@
 #define DC_MARGIN_QUANTILE	99	/* percent of wake-ups the wanted margin covers */
 #define DC_SPAN_SHARE		4	/* poll at most 1/DC_SPAN_SHARE of an idle period */
 #define DC_PROBE_EVERY		8	/* polled-through periods between probe sleeps */
+#define DC_SLEEP_FDS		32	/* event-source fds a Linux sleep waits on */
 
 static int have_work(struct dc_executive *ex)
 {
@@ -161,6 +168,33 @@ uint64_t dc_margin_for(struct dc_margin *m, uint64_t span)
 	return span - cap;	/* wake after a quarter of the period */
 }
 
+/*
+ * Sleep until `wake_at`, a post (the bell) or an event source's fd: the
+ * device's wake-up then wakes the executive itself, on its own CPU, with no
+ * other Linux thread on the way.  Raw calls: executive context.
+ */
+static void poll_sleep(struct dc_executive *ex, struct pollfd *fds, int nfds, uint32_t bell,
+		       uint64_t wake_at)
+{
+	fds[nfds] = (struct pollfd){ .fd = ex->bell_fd, .events = POLLIN };
+	struct timespec ts, *tsp = NULL;
+	uint64_t now = dc_now();
+	if (wake_at != DC_FOREVER) {
+		uint64_t rel = wake_at > now ? wake_at - now : 0;
+		ts.tv_sec = (time_t)(rel / 1000000000ull);
+		ts.tv_nsec = (long)(rel % 1000000000ull);
+		tsp = &ts;
+	}
+	/* A post that came before `sleeping` was published rang no bell. */
+	if (atomic_load_explicit(&ex->doorbell, memory_order_seq_cst) != bell)
+		return;
+	dc_arch_syscall6(SYS_ppoll, (long)fds, nfds + 1, (long)tsp, 0, 8, 0);
+	if (fds[nfds].revents) {
+		uint64_t v;
+		dc_arch_syscall6(SYS_read, ex->bell_fd, (long)&v, sizeof(v), 0, 0, 0);
+	}
+}
+
 static void block_until(struct dc_executive *ex, uint64_t deadline)
 {
 	uint64_t now = dc_now();
@@ -182,15 +216,21 @@ static void block_until(struct dc_executive *ex, uint64_t deadline)
 		return;
 	}
 
+	struct pollfd fds[DC_SLEEP_FDS + 1];
+	int nfds = dc_sources_wait_fds(ex, fds, DC_SLEEP_FDS);
+	int how = nfds ? DC_SLEEP_POLL : DC_SLEEP_FUTEX;
 	uint32_t bell = atomic_load_explicit(&ex->doorbell, memory_order_acquire);
-	atomic_store_explicit(&ex->sleeping, 1, memory_order_seq_cst);
-	/* Pairs with dc_exec_post() and waitq.c's ring(): they publish, then read `sleeping`. */
+	atomic_store_explicit(&ex->sleeping, how, memory_order_seq_cst);
+	/* Pairs with dc_exec_wake(): wakers publish, then read `sleeping`. */
 	if (have_work(ex) || dc_sources_poll(ex)) {
-		atomic_store_explicit(&ex->sleeping, 0, memory_order_relaxed);
+		atomic_store_explicit(&ex->sleeping, DC_SLEEP_AWAKE, memory_order_relaxed);
 		return;
 	}
-	dc_futex_wait(&ex->doorbell, bell, wake_at);
-	atomic_store_explicit(&ex->sleeping, 0, memory_order_relaxed);
+	if (how == DC_SLEEP_FUTEX)
+		dc_futex_wait(&ex->doorbell, bell, wake_at);
+	else
+		poll_sleep(ex, fds, nfds, bell, wake_at);
+	atomic_store_explicit(&ex->sleeping, DC_SLEEP_AWAKE, memory_order_relaxed);
 
 	uint64_t woke = dc_now();
 	atomic_fetch_add_explicit(&ex->st_sleep_ns, woke - now, memory_order_relaxed);

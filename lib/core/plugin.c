@@ -22,7 +22,8 @@ static int nsources, nhooks;
  */
 static int (*pending_fns[DC_MAX_SOURCES])(struct dc_executive *ex);
 static int (*polling_fns[DC_MAX_SOURCES])(const struct dc_executive *ex);
-static int npending, npolling;
+static int (*fds_fns[DC_MAX_SOURCES])(struct dc_executive *ex, struct pollfd *fds, int max);
+static int npending, npolling, nfds_fns;
 static void (*park_service)(struct dc_thread *th);
 
 void dc_core_add_source(const struct dc_event_source *src)
@@ -40,6 +41,8 @@ void dc_core_add_source(const struct dc_event_source *src)
 		pending_fns[npending++] = src->pending;
 	if (src->needs_polling)
 		polling_fns[npolling++] = src->needs_polling;
+	if (src->wait_fds)
+		fds_fns[nfds_fns++] = src->wait_fds;
 }
 
 void dc_core_add_hook(const struct dc_switch_hook *hook)
@@ -76,6 +79,14 @@ int dc_sources_need_polling(const struct dc_executive *ex)
 		if (polling_fns[i](ex))
 			return 1;
 	return 0;
+}
+
+int dc_sources_wait_fds(struct dc_executive *ex, struct pollfd *fds, int max)
+{
+	int n = 0;
+	for (int i = 0; i < nfds_fns && n < max; i++)
+		n += fds_fns[i](ex, fds + n, max - n);
+	return n;
 }
 
 int dc_hooks_exec_start(struct dc_executive *ex)

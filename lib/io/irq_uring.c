@@ -420,12 +420,22 @@ static int uring_pending(struct dc_executive *ex)
 }
 
 /*
- * Until there is a wake-up from Linux for it, a ring is only heard by
- * polling: the executive of a CPU with uring sources never sleeps.
+ * A sleeping executive (shared placement) waits on the sources' own fds: the
+ * interrupt's wake-up of the fd wakes it too, and its next poll sees the word.
+ * A source closed meanwhile is harmless: ppoll() holds its own reference to
+ * the file, and the next sleep takes a fresh list.
  */
-static int uring_needs_polling(const struct dc_executive *ex)
+static int uring_wait_fds(struct dc_executive *ex, struct pollfd *fds, int max)
 {
-	return atomic_load_explicit(&per_cpu[ex->cpu], memory_order_relaxed) != 0;
+	int n = 0;
+	if (!atomic_load_explicit(&per_cpu[ex->cpu], memory_order_relaxed))
+		return 0;
+	for (int i = 0; i < DC_URING_MAX && n < max; i++) {
+		struct usrc *s = &srcs[i];
+		if (s->cpu == ex->cpu && atomic_load_explicit(&s->state, memory_order_acquire) == ACTIVE)
+			fds[n++] = (struct pollfd){ .fd = s->rd.fd, .events = POLLIN | POLLPRI };
+	}
+	return n;
 }
 
 /*
@@ -468,7 +478,7 @@ DC_PLUGIN(uring_register)
 		.order = DC_SOURCE_ORDER_DEVICE,
 		.poll = uring_poll,
 		.pending = uring_pending,
-		.needs_polling = uring_needs_polling,
+		.wait_fds = uring_wait_fds,
 	};
 	static const struct dc_switch_hook hook = {
 		.exec_stop = uring_exec_stop,

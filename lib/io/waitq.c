@@ -212,9 +212,8 @@ int dc_wq_wait(struct dc_waitq *wq, uint64_t deadline, dc_wq_check_fn check, voi
  */
 static void ring(struct dc_executive *ex, int prio)
 {
-	if (atomic_load_explicit(&ex->sleeping, memory_order_seq_cst)) {
-		atomic_fetch_add_explicit(&ex->doorbell, 1, memory_order_seq_cst);
-		dc_futex_wake(&ex->doorbell, 1);
+	if (atomic_load_explicit(&ex->sleeping, memory_order_seq_cst) != DC_SLEEP_AWAKE) {
+		dc_exec_wake(ex);
 		return;
 	}
 	if (dc_arch_has_user_wait())

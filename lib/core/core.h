@@ -286,7 +286,7 @@ struct dc_switch_hook {
 	int (*exec_start)(struct dc_executive *ex);
 	/* After its loop, back on its own TLS.  May be NULL. */
 	void (*exec_stop)(struct dc_executive *ex);
-	/* Executive context: right before a thread runs, and right after it gave the CPU back. */
+	/* Executive context: right before a thread runs, and right after it gave the CPU back.  May be NULL. */
 	void (*switch_in)(struct dc_executive *ex);
 	void (*switch_out)(struct dc_executive *ex);
 	/* Fill in the plug-in's part of dc_executive_stats().  May be NULL. */
@@ -305,7 +305,16 @@ void dc_core_set_park_service(void (*serve)(struct dc_thread *th));
 
 /* Executive context: the tables, walked. */
 int dc_sources_poll(struct dc_executive *ex);
-int dc_sources_pending(struct dc_executive *ex);
+/* Inline: the timer lead's spin asks it on every iteration (plugin.c). */
+extern int (*dc_pending_fns[])(struct dc_executive *ex);
+extern int dc_npending;
+static inline int dc_sources_pending(struct dc_executive *ex)
+{
+	for (int i = 0; i < dc_npending; i++)
+		if (dc_pending_fns[i](ex))
+			return 1;
+	return 0;
+}
 int dc_sources_need_polling(const struct dc_executive *ex);
 int dc_sources_wait_fds(struct dc_executive *ex, struct pollfd *fds, int max);
 int dc_hooks_exec_start(struct dc_executive *ex);

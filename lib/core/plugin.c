@@ -17,13 +17,16 @@ static struct dc_switch_hook hooks[DC_MAX_HOOKS];
 static int nsources, nhooks;
 /*
  * The optional callbacks, gathered without their NULLs: the timer lead's
- * spin asks pending() on every iteration, and each iteration's cost is
- * lateness added to every wake-up.
+ * spin asks pending() on every iteration (inline, core.h), and each
+ * iteration's cost is lateness added to every wake-up.
  */
-static int (*pending_fns[DC_MAX_SOURCES])(struct dc_executive *ex);
+int (*dc_pending_fns[DC_MAX_SOURCES])(struct dc_executive *ex);
+int dc_npending;
 static int (*polling_fns[DC_MAX_SOURCES])(const struct dc_executive *ex);
 static int (*fds_fns[DC_MAX_SOURCES])(struct dc_executive *ex, struct pollfd *fds, int max);
-static int npending, npolling, nfds_fns;
+static void (*switch_in_fns[DC_MAX_HOOKS])(struct dc_executive *ex);
+static void (*switch_out_fns[DC_MAX_HOOKS])(struct dc_executive *ex);
+static int npolling, nfds_fns, nswitch_in, nswitch_out;
 static void (*park_service)(struct dc_thread *th);
 
 void dc_core_add_source(const struct dc_event_source *src)
@@ -38,7 +41,7 @@ void dc_core_add_source(const struct dc_event_source *src)
 	}
 	sources[i] = *src;
 	if (src->pending)
-		pending_fns[npending++] = src->pending;
+		dc_pending_fns[dc_npending++] = src->pending;
 	if (src->needs_polling)
 		polling_fns[npolling++] = src->needs_polling;
 	if (src->wait_fds)
@@ -50,6 +53,10 @@ void dc_core_add_hook(const struct dc_switch_hook *hook)
 	if (nhooks == DC_MAX_HOOKS)
 		abort();
 	hooks[nhooks++] = *hook;
+	if (hook->switch_in)
+		switch_in_fns[nswitch_in++] = hook->switch_in;
+	if (hook->switch_out)	/* run in reverse order of registration */
+		switch_out_fns[nswitch_out++] = hook->switch_out;
 }
 
 void dc_core_set_park_service(void (*serve)(struct dc_thread *th))
@@ -63,14 +70,6 @@ int dc_sources_poll(struct dc_executive *ex)
 	for (int i = 0; i < nsources; i++)
 		woke |= sources[i].poll(ex);
 	return woke;
-}
-
-int dc_sources_pending(struct dc_executive *ex)
-{
-	for (int i = 0; i < npending; i++)
-		if (pending_fns[i](ex))
-			return 1;
-	return 0;
 }
 
 int dc_sources_need_polling(const struct dc_executive *ex)
@@ -108,14 +107,14 @@ void dc_hooks_exec_stop(struct dc_executive *ex)
 
 void dc_hooks_switch_in(struct dc_executive *ex)
 {
-	for (int i = 0; i < nhooks; i++)
-		hooks[i].switch_in(ex);
+	for (int i = 0; i < nswitch_in; i++)
+		switch_in_fns[i](ex);
 }
 
 void dc_hooks_switch_out(struct dc_executive *ex)
 {
-	for (int i = nhooks - 1; i >= 0; i--)
-		hooks[i].switch_out(ex);
+	for (int i = nswitch_out - 1; i >= 0; i--)
+		switch_out_fns[i](ex);
 }
 
 void dc_hooks_stats(const struct dc_executive *ex, struct dc_executive_stats *st)

@@ -467,11 +467,6 @@ static void uring_stats(const struct dc_executive *ex, struct dc_executive_stats
 	st->irq_uring_overflows = atomic_load(&overflows_on[ex->cpu]);
 }
 
-static void no_switch(struct dc_executive *ex)
-{
-	(void)ex;
-}
-
 DC_PLUGIN(uring_register)
 {
 	static const struct dc_event_source src = {
@@ -482,8 +477,6 @@ DC_PLUGIN(uring_register)
 	};
 	static const struct dc_switch_hook hook = {
 		.exec_stop = uring_exec_stop,
-		.switch_in = no_switch,
-		.switch_out = no_switch,
 		.stats = uring_stats,
 	};
 	dc_core_add_source(&src);

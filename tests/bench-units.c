@@ -110,9 +110,32 @@ static void test_configs(void)
 	/* DESIGN.md's names, all of them. */
 	static const char *const names[] = { "linux-idle", "linux-load", "linux-isolated-idle",
 		"linux-isolated-load", "decoupled-dedicated-idle", "decoupled-dedicated-load",
-		"decoupled-shared-idle", "decoupled-shared-load", "noise-idle", "noise-load" };
+		"decoupled-shared-idle", "decoupled-shared-load", "noise-idle", "noise-load",
+		"linux-irq-idle", "linux-irq-load", "decoupled-irq-idle", "decoupled-irq-load",
+		"irq-floor-idle", "irq-floor-load" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(bench_config_index(names[i]) >= 0, "%s", names[i]);
+	CHECK_EQ(sizeof(names) / sizeof(names[0]), BENCH_NCONFIGS);
+	/* The interrupt configurations: irqlat's variants, on the isolated CPU, idle and loaded. */
+	static const struct { const char *name, *variant; bool load; } irq[] = {
+		{ "linux-irq-idle", "linux", false }, { "linux-irq-load", "linux", true },
+		{ "decoupled-irq-idle", "decoupled", false }, { "decoupled-irq-load", "decoupled", true },
+		{ "irq-floor-idle", "floor", false }, { "irq-floor-load", "floor", true },
+	};
+	for (size_t k = 0; k < sizeof(irq) / sizeof(irq[0]); k++) {
+		int i = bench_config_index(irq[k].name);
+		CHECK(i >= 0, "%s", irq[k].name);
+		if (i < 0)
+			continue;
+		const char *v = bench_irq_variant(bench_configs[i].tool);
+		CHECK(v && !strcmp(v, irq[k].variant), "%s measures %s", irq[k].name, v ? v : "(none)");
+		CHECK(bench_configs[i].partitioned, "%s is measured on the isolated CPU", irq[k].name);
+		CHECK_EQ(bench_configs[i].load, irq[k].load);
+	}
+	CHECK(!bench_irq_variant(bench_configs[bench_config_index("noise-load")].tool), "noise is no irq config");
+	CHECK_EQ(bench_configs_parse("decoupled-irq-load,irq-floor-idle", sel, bad, sizeof(bad)), 0);
+	CHECK(sel[bench_config_index("decoupled-irq-load")] && sel[bench_config_index("irq-floor-idle")] &&
+	      !sel[bench_config_index("linux-irq-load")], "irq selection");
 }
 
 static void expect_usage_error(const char *what, ...)
@@ -218,6 +241,17 @@ static void test_reports(void)
 	fill(r, "decoupled-dedicated-load", 1.0, 1.0);
 	fill(r, "noise-idle", 0.4, 1.0);
 	fill(r, "noise-load", 0.5, 1.0);
+	fill(r, "linux-irq-idle", 20, 0.01);
+	fill(r, "linux-irq-load", 12, 0.01);
+	fill(r, "decoupled-irq-idle", 5, 1.0);
+	fill(r, "decoupled-irq-load", 4, 1.0);
+	fill(r, "irq-floor-idle", 3.5, 1.0);
+	fill(r, "irq-floor-load", 3.5, 1.0);
+	struct bench_result *dil = &r[bench_config_index("decoupled-irq-load")];
+	dil->missed_periods = 5;	/* 5 of 1005 periods: 0.5 %, over the 0.1 % allowed */
+	snprintf(dil->irq_path, sizeof(dil->irq_path), "uring");
+	dil->irq_cpu = 1;
+	r[bench_config_index("linux-irq-load")].irq_cpu = -1;
 	/* One skipped, to be listed with its reason. */
 	r[4].state = BENCH_SKIPPED;
 	snprintf(r[4].reason, sizeof(r[4].reason), "needs root");
@@ -243,7 +277,13 @@ static void test_reports(void)
 			"assert m[\"cpus\"] == 2 and m[\"virtualized\"] is True and m[\"clocksource\"] == \"tsc\"\n"
 			"assert d[\"parameters\"][\"interval_us\"] == 1000\n"
 			"names = [c[\"name\"] for c in d[\"configs\"]]\n"
-			"assert len(names) == 9 and \"linux-isolated-idle\" not in names, names\n"
+			"assert len(names) == 15 and \"linux-isolated-idle\" not in names, names\n"
+			"dl = [c for c in d[\"configs\"] if c[\"name\"] == \"decoupled-irq-load\"][0]\n"
+			"assert dl[\"missed_periods\"] == 5 and abs(dl[\"missed_percent\"] - 500 / 1005) < 1e-3, dl\n"
+			"assert dl[\"irq_path\"] == \"uring\" and dl[\"irq_cpu\"] == 1, dl\n"
+			"li = [c for c in d[\"configs\"] if c[\"name\"] == \"linux-irq-load\"][0]\n"
+			"assert li[\"irq_cpu\"] is None and li[\"missed_periods\"] == 0, li\n"
+			"assert all(\"irq_path\" not in c for c in d[\"configs\"] if \"irq\" not in c[\"name\"])\n"
 			"keys = [\"samples\",\"min_us\",\"avg_us\",\"p50_us\",\"p99_us\",\"p999_us\",\"p9999_us\",\"max_us\",\"cpu_percent\"]\n"
 			"for c in d[\"configs\"]:\n"
 			"    for k in keys: assert isinstance(c[k], (int, float)), (c[\"name\"], k)\n"
@@ -275,6 +315,19 @@ static void test_reports(void)
 		CHECK(strstr(text, "| decoupled-shared-load | 100× |"), "ratio:\n%s", text);
 		CHECK(strstr(text, "- **pass** decoupled-dedicated-load p50"), "acceptance line:\n%s", text);
 		CHECK(strstr(text, "- **FAIL** every configuration present"), "one is skipped:\n%s", text);
+		/* 4 µs against a 3.5 µs floor and a 12 µs reader (samples rise 1..2× the base). */
+		CHECK(strstr(text, "- **pass** decoupled-irq-load (path uring) adds at most 1/5 of what "
+			     "linux-irq-load adds beyond irq-floor-load: p50 0.75 ≤ 2.55, p99 0.99 ≤ 3.38 µs"),
+		      "irq added-latency line:\n%s", text);
+		CHECK(strstr(text, "- **pass** decoupled-irq-load within 1.5 µs of irq-floor-load at p50 (0.75)"),
+		      "irq floor line:\n%s", text);
+		CHECK(strstr(text, "- **pass** decoupled-irq-load p50 6.00 ≤ 0.6 × linux-irq-load p50 = 10.79"),
+		      "irq ratio line:\n%s", text);
+		CHECK(strstr(text, "- **FAIL** decoupled-irq-load: 5 periods without a wake-up, 0.498%"),
+		      "irq missed line:\n%s", text);
+		CHECK(strstr(text, "- **pass** idle: decoupled-irq-idle never worse than linux-irq-idle"),
+		      "irq idle line:\n%s", text);
+		CHECK(!strstr(text, "n/a: decoupled-irq"), "an irq line is n/a:\n%s", text);
 	}
 	free(text);
 
@@ -289,10 +342,18 @@ static void test_reports(void)
 	snprintf(path, sizeof(path), "%s/raw", tmp);
 	mkdir(path, 0755);
 	if (system("gnuplot --version >/dev/null 2>&1") == 0) {
-		CHECK_EQ(bench_plot_run(tmp), 0);
+		int st = bench_plot_run(tmp);
+		CHECK_EQ(st, 0);
+		if (st) {	/* say what gnuplot did not like */
+			char cmd[600];
+			snprintf(cmd, sizeof(cmd), "tail -5 %s/raw/gnuplot.log >&2", tmp);
+			(void)!system(cmd);
+		}
 		snprintf(path, sizeof(path), "%s/overview.png", tmp);
 		CHECK(access(path, R_OK) == 0, "%s", path);
 		snprintf(path, sizeof(path), "%s/latency-decoupled-dedicated-load.png", tmp);
+		CHECK(access(path, R_OK) == 0, "%s", path);
+		snprintf(path, sizeof(path), "%s/figure-irq.png", tmp);
 		CHECK(access(path, R_OK) == 0, "%s", path);
 	}
 	for (int i = 0; i < BENCH_NCONFIGS; i++)

@@ -10,6 +10,7 @@ int cmd_isolate(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_noise(int argc, char **argv);
+int cmd_irqlat(int argc, char **argv);
 int cmd_irqbench(int argc, char **argv);
 int cmd_fwdbench(int argc, char **argv);
 

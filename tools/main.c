@@ -17,6 +17,7 @@ static const struct {
 	{ "release", cmd_release, "give isolated CPUs back, restoring every saved setting" },
 	{ "status",  cmd_status,  "show the partition and what still runs on its CPUs" },
 	{ "noise",   cmd_noise,   "measure the noise floor of a CPU with a polling loop" },
+	{ "irqlat",  cmd_irqlat,  "interrupt latency: decoupled ISR vs Linux thread vs cyclictest vs the floor" },
 	{ "irqbench", cmd_irqbench, "Irq delivery latency: decoupled waiter vs Linux thread on an eventfd" },
 	{ "fwdbench", cmd_fwdbench, "cost of a forwarded Linux system call: native, explicit, trapped" },
 };

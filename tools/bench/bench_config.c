@@ -30,7 +30,29 @@ const struct bench_config bench_configs[BENCH_NCONFIGS] = {
 	  "decouple noise: lateness a bare polling loop sees at each deadline" },
 	{ "noise-load", BENCH_NOISE, true, true, "(none: the floor)",
 	  "decouple noise on the isolated CPU, hackbench on the others" },
+	{ "linux-irq-idle", BENCH_IRQ_LINUX, true, false, "(none: interrupt baseline)",
+	  "decouple irqlat: SCHED_FIFO 99 thread in read() on a periodic timerfd, isolated CPU" },
+	{ "linux-irq-load", BENCH_IRQ_LINUX, true, true, "(none: interrupt baseline)",
+	  "the timerfd reader on the isolated CPU, hackbench on the others" },
+	{ "decoupled-irq-idle", BENCH_IRQ_DECOUPLED, true, false, "Fig. 4 for interrupts, no load",
+	  "decouple irqlat: decoupled ISR in dc_irq_wait() on the timerfd, default path" },
+	{ "decoupled-irq-load", BENCH_IRQ_DECOUPLED, true, true, "Fig. 4 for interrupts, hackbench",
+	  "the decoupled ISR on the isolated CPU, hackbench on the others" },
+	{ "irq-floor-idle", BENCH_IRQ_FLOOR, true, false, "(none: the interrupt floor)",
+	  "decouple irqlat: expiry to return to user of a bare polling loop on the CPU" },
+	{ "irq-floor-load", BENCH_IRQ_FLOOR, true, true, "(none: the interrupt floor)",
+	  "the interrupt floor on the isolated CPU, hackbench on the others" },
 };
+
+const char *bench_irq_variant(enum bench_tool tool)
+{
+	switch (tool) {
+	case BENCH_IRQ_LINUX: return "linux";
+	case BENCH_IRQ_DECOUPLED: return "decoupled";
+	case BENCH_IRQ_FLOOR: return "floor";
+	default: return NULL;
+	}
+}
 
 const char *const bench_extra_names[BENCH_NEXTRAS] = { "irqbench", "fwdbench" };
 

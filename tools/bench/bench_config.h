@@ -2,7 +2,8 @@
 /*
  * The configurations of `decouple bench`: the paper's twelve (Section III.B)
  * as they exist on one machine, plus the strong Linux baseline on the
- * partitioned CPU and the machine's noise floor.  Names are fixed by
+ * partitioned CPU and the machine's noise floor; then the interrupt
+ * configurations (`decouple irqlat`: a periodic timerfd's interrupt).  Names are fixed by
  * DESIGN.md ("Benchmark configuration names").
  */
 #ifndef DC_TOOL_BENCH_CONFIG_H
@@ -16,7 +17,13 @@ enum bench_tool {
 	BENCH_LAT_SHARED,	/* decouple lat --placement shared */
 	BENCH_LAT_DEDICATED,	/* decouple lat --placement dedicated */
 	BENCH_NOISE,		/* decouple noise: a bare polling loop */
+	BENCH_IRQ_LINUX,	/* decouple irqlat --variants linux: FIFO 99 thread in read() on a timerfd */
+	BENCH_IRQ_DECOUPLED,	/* decouple irqlat --variants decoupled: the ISR, default path */
+	BENCH_IRQ_FLOOR,	/* decouple irqlat --variants floor: the interrupt floor */
 };
+
+/* The irqlat variant a configuration measures, or NULL for a timer configuration. */
+const char *bench_irq_variant(enum bench_tool tool);
 
 struct bench_config {
 	const char *name;
@@ -27,7 +34,7 @@ struct bench_config {
 	const char *what;	/* one line for the report */
 };
 
-#define BENCH_NCONFIGS 10
+#define BENCH_NCONFIGS 16
 extern const struct bench_config bench_configs[BENCH_NCONFIGS];
 
 /* Index of the configuration called `name`, or -1. */

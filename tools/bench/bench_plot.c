@@ -56,10 +56,13 @@ int bench_plot_data(const char *dir, const struct bench_result *r)
 }
 
 /* One color per configuration: Linux warm, decoupled cool, noise grey. */
-static const char *const colors[BENCH_NCONFIGS] = {
+static const char *const colors[] = {
 	"#f4a582", "#b2182b", "#92c5de", "#2166ac", "#fdb863",
 	"#e66101", "#a6dba0", "#1b7837", "#bababa", "#404040",
+	/* the interrupt configurations: linux-irq, decoupled-irq, irq-floor */
+	"#fdae61", "#d73027", "#74add1", "#313695", "#d9d9d9", "#737373",
 };
+_Static_assert(sizeof(colors) / sizeof(colors[0]) == BENCH_NCONFIGS, "a color per configuration");
 
 static void per_config(FILE *f, const struct bench_result *r, int i)
 {
@@ -84,7 +87,42 @@ static const struct {
 	{ "decoupled-shared", "decoupled, CPU shared with Linux: the paper's Fig. 5 (x86) and 8 (ARM)" },
 	{ "linux-isolated", "cyclictest on the isolated CPU (no counterpart in the paper)" },
 	{ "noise", "the noise floor: a bare polling loop on the isolated CPU" },
+	{ "linux-irq", "timer interrupt: SCHED_FIFO 99 thread in read() on a timerfd" },
+	{ "decoupled-irq", "timer interrupt: decoupled ISR in dc_irq_wait(), dedicated CPU" },
+	{ "irq-floor", "timer interrupt: the floor, a bare polling loop on the isolated CPU" },
 };
+
+/*
+ * The paper's Figure 4 for interrupts: each interrupt configuration's
+ * histogram in one figure, idle in blues and under load in reds, so that
+ * what a path adds to the floor shows as the distance between its boxes.
+ */
+static void irq_figure(FILE *f, const struct bench_result *r)
+{
+	static const char *const names[] = { "irq-floor-idle", "decoupled-irq-idle", "linux-irq-idle",
+					     "irq-floor-load", "decoupled-irq-load", "linux-irq-load" };
+	static const char *const color[] = { "#c6dbef", "#4292c6", "#08306b",
+					     "#fcbba1", "#ef3b2c", "#67000d" };
+	int n = 0;
+	for (int k = 0; k < 6; k++) {
+		const struct bench_result *c = &r[bench_config_index(names[k])];
+		char p50[32], p99[32];
+		if (c->state != BENCH_DONE)
+			continue;
+		if (!n)
+			fprintf(f, "set output 'figure-irq.png'\nset title \"timer interrupt latency, "
+				   "isolated CPU: idle (blue) and under hackbench (red)\"\n"
+				   "set xlabel 'interrupt latency (µs), log scale'\nplot ");
+		bench_fmt_us(p50, sizeof(p50), c->st.p50_us);
+		bench_fmt_us(p99, sizeof(p99), c->st.p99_us);
+		fprintf(f, "%s'latency-%s.dat' using (sqrt($1*$2)):3:1:2:(0.7):3 with boxxyerror "
+			   "fc rgb '%s' fs transparent solid 0.45 border lc rgb '%s' "
+			   "title '%s (p50 %s, p99 %s µs)'", n++ ? ", \\\n     " : "", c->cfg->name,
+			color[k], color[k], c->cfg->name, p50, p99);
+	}
+	if (n)
+		fprintf(f, "\nset xlabel 'wake-up latency (µs), log scale'\n\n");
+}
 
 static void pair_figure(FILE *f, const struct bench_result *r, int k)
 {
@@ -136,6 +174,7 @@ int bench_plot_script(const char *dir, const struct bench_result *r)
 		}
 	for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++)
 		pair_figure(f, r, (int)k);
+	irq_figure(f, r);
 	if (any) {
 		fprintf(f, "set output 'overview.png'\n"
 			   "set title 'decouple bench: every configuration'\n"

@@ -6,6 +6,7 @@
 
 #include "bench_check.h"
 #include "bench_report.h"
+#include "bench_report_irq.h"
 #include "bench_report_extras.h"
 #include "json.h"
 
@@ -78,6 +79,18 @@ int bench_write_json(const char *path, const struct machine *m, const struct ben
 		json_int(&j, "samples", (long long)c->st.samples);
 		json_int(&j, "expected_samples", (long long)floor(c->expected));
 		json_int(&j, "missing_cycles", (long long)c->missing);
+		json_int(&j, "missed_periods", (long long)c->missed_periods);
+		json_double(&j, "missed_percent", bench_missed_percent(c));
+		if (bench_irq_variant(c->cfg->tool)) {
+			if (c->irq_path[0])
+				json_string(&j, "irq_path", c->irq_path);
+			else
+				json_null(&j, "irq_path");
+			if (c->irq_cpu >= 0)
+				json_int(&j, "irq_cpu", c->irq_cpu);
+			else
+				json_null(&j, "irq_cpu");
+		}
 		samples_json_stats(&j, &c->st);
 		json_double(&j, "cpu_percent", bench_cpu_percent(c));
 		json_double(&j, "window_s", c->window_s);
@@ -314,8 +327,9 @@ int bench_write_markdown(const char *path, const struct machine *m, const struct
 
 	bench_md_extras(f, x);
 
-	fprintf(f, "\n## Acceptance (issue 6; the extras' lines: issues 4 and 3)\n\n");
+	fprintf(f, "\n## Acceptance (issue 6; interrupts: issue 12; the extras' lines: issues 4 and 3)\n\n");
 	acceptance(f, p, r);
+	bench_acceptance_irq(f, r);
 	bench_acceptance_extras(f, x);
 
 	int any = 0;
@@ -343,7 +357,8 @@ int bench_write_markdown(const char *path, const struct machine *m, const struct
 		   "- `CONFIG.samples`: every latency in ns, in time order\n"
 		   "- `figure-PLACEMENT.png`: idle and loaded of one placement, as the paper's "
 		   "Figures 3-8 (`figure-linux.png`: Fig. 3/6, `figure-decoupled-dedicated.png`: "
-		   "Fig. 4/7, `figure-decoupled-shared.png`: Fig. 5/8)\n"
+		   "Fig. 4/7, `figure-decoupled-shared.png`: Fig. 5/8); `figure-irq.png`: the "
+		   "interrupt configurations, idle and loaded, in the style of Fig. 4\n"
 		   "- `latency-CONFIG.png`, `overview.png`: figures; `figures.gp` and "
 		   "`latency-CONFIG.dat` redraw them (`gnuplot figures.gp`)\n"
 		   "- `raw/`: each measurement's output, isolate and release logs\n"

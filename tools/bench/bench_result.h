@@ -34,6 +34,10 @@ struct bench_result {
 	double expected;	/* samples the requested windows hold: seconds / interval */
 	int slots;		/* measurements made */
 	size_t missing;		/* cycles cyclictest numbered but never printed */
+	/* Interrupt configurations (irqlat's --json of each measurement). */
+	unsigned long long missed_periods;	/* periods that passed without a wake-up */
+	char irq_path[16];	/* decoupled-irq: the delivery path irqlat reported */
+	int irq_cpu;		/* the CPU that took most local timer interrupts; -1: unknown */
 };
 
 /* An extra (bench_config.h): a child tool run once, its --json report kept. */

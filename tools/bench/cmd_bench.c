@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "bench_run.h"
 #include "commands.h"
 #include "cyclictest_parse.h"
+#include "json_read.h"
 #include "load.h"
 #include "machine.h"
 #include "partition.h"
@@ -108,6 +110,33 @@ static int pause_s(double s)
 }
 
 /* --- one measurement ---------------------------------------------------------- */
+
+/* What irqlat's --json adds to an interrupt configuration: missed periods, path, CPU. */
+static void bench_irq_json(struct bench_result *r, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	static char doc[1 << 16];
+	size_t n = f ? fread(doc, 1, sizeof(doc) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	doc[n] = 0;
+	if (!n || !json_valid(doc))
+		return;
+	char key[64];
+	const char *v = bench_irq_variant(r->cfg->tool);
+	snprintf(key, sizeof(key), "variants.%s.missed_periods", v);
+	double missed = json_number(doc, key);
+	if (isfinite(missed))
+		r->missed_periods += (unsigned long long)missed;
+	snprintf(key, sizeof(key), "variants.%s.irq_cpu", v);
+	double cpu = json_number(doc, key);
+	r->irq_cpu = isfinite(cpu) ? (int)cpu : -1;
+	const char *p = json_lookup(doc, "decouple.path");
+	if (p && *p == '"') {
+		size_t len = strcspn(p + 1, "\"");
+		snprintf(r->irq_path, sizeof(r->irq_path), "%.*s", (int)len, p + 1);
+	}
+}
 
 static int slot_seconds(const struct bench *b, int round)
 {
@@ -211,7 +240,18 @@ static void measure(struct bench *b, struct bench_result *r)
 			"--samples", ns, NULL };
 	char *noise[] = { b->self, "noise", "-a", cpu, "-p", "99", "-i", us, "-D", dur, "-q",
 			  "--samples", ns, NULL };
-	char **argv = cfg->tool == BENCH_CYCLICTEST ? cyclic : cfg->tool == BENCH_NOISE ? noise : lat;
+	/* One irqlat variant per configuration, one turn per measurement; its JSON has the rest. */
+	const char *variant = bench_irq_variant(cfg->tool);
+	char js[PATH_MAX], nsprefix[PATH_MAX - 32];
+	snprintf(js, sizeof(js), "%s/raw/%s-r%d.json", b->o.out, cfg->name, b->round + 1);
+	snprintf(nsprefix, sizeof(nsprefix), "%s/raw/%s-r%d", b->o.out, cfg->name, b->round + 1);
+	char *irq[] = { b->self, "irqlat", "-a", cpu, "-p", "99", "-i", us, "-D", dur, "-q",
+			"--rounds", "1", "--variants", (char *)(variant ? variant : "floor"),
+			"--path", "auto", "--samples", nsprefix, "--json", js, NULL };
+	if (variant)
+		snprintf(ns, sizeof(ns), "%s.%s", nsprefix, variant);
+	char **argv = cfg->tool == BENCH_CYCLICTEST ? cyclic : cfg->tool == BENCH_NOISE ? noise
+		      : variant ? irq : lat;
 	/*
 	 * cyclictest pins itself with sched_setaffinity, which the isolated
 	 * CPU refuses outside its cpuset: it starts in it.  decouple lat and
@@ -263,6 +303,8 @@ static void measure(struct bench *b, struct bench_result *r)
 		err = access(ns, F_OK) == 0 ? samples_load(&r->s, ns) : 0;
 	}
 	size_t got = r->s.n - before;
+	if (variant && got)
+		bench_irq_json(r, js);
 	r->slots++;
 	r->cpu_s += o.cpu_s;
 	/* A measurement stopped early had a shorter window than asked for. */
@@ -535,6 +577,7 @@ int cmd_bench(int argc, char **argv)
 	for (int i = 0; i < BENCH_NCONFIGS; i++) {
 		b.r[i].cfg = &bench_configs[i];
 		b.r[i].selected = b.o.sel[i];
+		b.r[i].irq_cpu = -1;
 	}
 	for (int k = 0; k < BENCH_NEXTRAS; k++) {
 		b.x[k].name = bench_extra_names[k];

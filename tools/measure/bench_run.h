@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One measurement of `decouple bench`: a child process in its own process
- * group, its output in a file, and the CPU time it used, from wait4().
+ * One measurement of `decouple bench` (and of irqlat's cyclictest turns): a
+ * child process in its own process group, its output in a file, and the
+ * CPU time it used, from wait4().  Here in tools/measure, which bench may
+ * use, so that irqlat runs cyclictest exactly as bench does.
  */
 #ifndef DC_TOOL_BENCH_RUN_H
 #define DC_TOOL_BENCH_RUN_H

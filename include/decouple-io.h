@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * decouple: events and devices.  Irq objects beyond <decouple.h>'s core
- * calls, waiting on several Irqs, event sources (fd bridge, poll mode),
- * device access through UIO, and message channels.  See docs/irq.md.
+ * calls, waiting on several Irqs, event sources (fds over io_uring or the
+ * bridge, poll mode), device access through UIO, and message channels.
+ * See docs/irq.md.
  *
  * As everywhere in decouple: 0 or a value on success, a negative errno
  * value on failure, and every call works from threads that are not
@@ -148,7 +149,7 @@ struct dc_uio {
 	int index;		/* N */
 	char name[64];		/* /sys/class/uio/uioN/name */
 	/*
-	 * An Irq bound to the device's interrupt (the fd, through a bridge),
+	 * An Irq bound to the device's interrupt (the fd, dc_irq_from_fd()),
 	 * or a negative errno when it cannot deliver one (-EPERM for a node
 	 * that cannot be polled).
 	 */

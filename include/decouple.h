@@ -127,6 +127,7 @@ struct dc_executive_stats {
 	uint64_t irq_uring_events;	/* events those delivered */
 	uint64_t irq_uring_overflows;	/* times their CQ overflowed (flushed, nothing lost) */
 	uint64_t irq_uring_rearms;	/* their polls the kernel ended and we re-armed */
+	unsigned irq_uring_failed;	/* rings that failed at run time: the fd is read-polled */
 };
 
 /*

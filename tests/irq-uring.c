@@ -345,6 +345,34 @@ static void shared_placement(int cpu)
 	CHECK_EQ(dc_executive_configure(cpu, &attr), 0);
 }
 
+/* A ring that fails at run time: a warning, the executive reads the fd, no event lost. */
+static void runtime_failure(int cpu)
+{
+	setenv("DC_URING_TEST_FAIL", "1", 1);
+	efd = eventfd(0, EFD_CLOEXEC);
+	dc_cap_t irq = uring_irq(efd, cpu);
+	unsetenv("DC_URING_TEST_FAIL");
+	CHECK(irq >= 0, "uring Irq: %d", irq);
+	per_writer = 5000;
+	pthread_barrier_init(&go, NULL, 3);
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, writer, NULL);
+	CHECK_EQ(dc_decouple(cpu, 50), 0);
+	pthread_barrier_wait(&go);
+	uint64_t total = collect(irq, 10000);
+	struct dc_executive_stats st;
+	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
+	CHECK_EQ(dc_recouple(), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	CHECK_EQ(total, 10000);
+	CHECK_EQ(st.irq_uring_failed, 1);
+	CHECK_EQ(dc_cap_close(irq), 0);
+	close(efd);
+}
+
 int main(void)
 {
 	test_skip_decoupled_under_tsan();
@@ -364,6 +392,7 @@ int main(void)
 	across_executive_stop(cpu);
 	close_in_flight(cpu);
 	cq_overflow(cpu);
+	runtime_failure(cpu);
 	shared_placement(cpu);
 	return test_done();
 }

@@ -28,6 +28,14 @@ int dc_sleep_until(uint64_t t_ns)
 		 */
 		struct dc_executive *ex = th->exec;
 		const void *resume = __builtin_return_address(0);
+		/*
+		 * The event sources are asked every 4th iteration only: each
+		 * iteration's cost is lateness added to every wake-up, and
+		 * with a plug-in table it is an indirect call per source.  A
+		 * post or an Irq wake-up in the lead waits 3 iterations
+		 * (~100 ns) more at most; the inbox, one load, every time.
+		 */
+		unsigned spins = 0;
 		while (dc_now() < t_ns) {
 			/*
 			 * The caller's code after this call ran last a period
@@ -39,7 +47,8 @@ int dc_sleep_until(uint64_t t_ns)
 			 * prefetch never faults.
 			 */
 			__builtin_prefetch(resume);
-			if (atomic_load_explicit(&ex->inbox, memory_order_relaxed) || dc_sources_pending(ex))
+			if (atomic_load_explicit(&ex->inbox, memory_order_relaxed) ||
+			    ((++spins & 3) == 0 && dc_sources_pending(ex)))
 				dc_thread_switch_out(th, DC_TS_PREEMPTED);
 		}
 		return 0;

@@ -72,13 +72,19 @@ struct usrc {
 	int owed;			/* a read (and the ring's upkeep) waits */
 	uint64_t owed_at;		/* the executive's switch count then */
 	uint64_t credit;		/* events fired ahead of the read (0 or 1) */
+	int failed;			/* the ring failed: read the fd instead */
+	uint64_t last_read;
+	int test_fail;
 };
 
 static struct usrc srcs[DC_URING_MAX];
+/* Slots ever used: the executive's scans stop there (one source, one slot to look at). */
+static _Atomic int nslots;
 static _Atomic int per_cpu[DC_MAX_CPUS];
 static _Atomic uint64_t events_on[DC_MAX_CPUS], rearms_on[DC_MAX_CPUS], overflows_on[DC_MAX_CPUS];
+static _Atomic unsigned failed_on[DC_MAX_CPUS];
 static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Atomic int warned_mode;
+static _Atomic int warned_mode, warned_runtime;
 
 static unsigned mode_flags(void)
 {
@@ -149,6 +155,8 @@ int dc_uring_add(struct dc_irq *irq, int fd, enum dc_fd_kind kind, int cpu)
 			s = &srcs[i];
 	if (!err && !s)
 		err = -ENOSPC;
+	if (s && s - srcs >= atomic_load(&nslots))
+		atomic_store(&nslots, (int)(s - srcs) + 1);
 	if (err)
 		goto out;
 	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
@@ -163,7 +171,8 @@ int dc_uring_add(struct dc_irq *irq, int fd, enum dc_fd_kind kind, int cpu)
 		close(dup);
 		goto out;
 	}
-	s->rearm = s->read_again = s->owed = 0;
+	s->rearm = s->read_again = s->owed = s->failed = 0;
+	s->test_fail = getenv("DC_URING_TEST_FAIL") != NULL;
 	s->credit = 0;
 	s->cpu = cpu;
 	s->irq = irq;
@@ -248,11 +257,30 @@ out:
 
 /* --- executive context ------------------------------------------------------- */
 
+/*
+ * The ring failed at run time (it could not be enabled or armed): the
+ * executive falls back to reading the fd itself, non-blocking, at most
+ * every DC_READ_POLL_NS, so no event is lost and each costs that much more
+ * latency.  Executive context: the warning is one raw write, no stdio.
+ */
+#define DC_READ_POLL_NS 20000
+
+static void fail(struct usrc *s)
+{
+	static const char msg[] = "decouple: warning: the io_uring of an fd Irq failed at run "
+				  "time; its executive reads the fd every 20 us instead\n";
+	s->failed = 1;
+	atomic_fetch_add_explicit(&failed_on[s->cpu], 1, memory_order_relaxed);
+	if (!atomic_exchange_explicit(&warned_runtime, 1, memory_order_relaxed))
+		dc_arch_syscall6(SYS_write, 2, (long)msg, sizeof(msg) - 1, 0, 0, 0);
+}
+
 /* Enable a new source's ring for this executive and submit its poll. */
 static void adopt(struct usrc *s)
 {
 	/* A ring the last executive's stop could not replace (liburing: no errno, no malloc). */
 	int err = s->ring_live ? 0 : ring_create(s);
+	s->failed = 0;
 	/*
 	 * io_uring_register(ENABLE_RINGS) by hand: Debian's liburing 2.3
 	 * declares io_uring_enable_rings() but its shared library does not
@@ -263,11 +291,13 @@ static void adopt(struct usrc *s)
 					    IORING_REGISTER_ENABLE_RINGS, 0, 0, 0, 0);
 	if (!err)
 		err = io_uring_submit(&s->ring) == 1 ? 0 : -EIO;
+	if (s->test_fail)	/* tests: a ring that fails at run time */
+		err = -EIO;
 	/* Events that came before the poll was armed wait in the fd. */
 	s->read_again = 1;
 	s->rearm = 0;
 	if (err)
-		s->rearm = 1;	/* tried again on every poll until it takes */
+		fail(s);
 }
 
 static void fire(struct usrc *s, struct dc_executive *ex, uint64_t n)
@@ -343,6 +373,14 @@ static void upkeep(struct usrc *s, struct dc_executive *ex, unsigned flags)
 static void serve(struct usrc *s, struct dc_executive *ex, int *woke)
 {
 	struct io_uring *r = &s->ring;
+	if (s->failed) {
+		uint64_t now = dc_now();
+		if (now - s->last_read >= DC_READ_POLL_NS) {
+			s->last_read = now;
+			*woke |= reconcile(s, ex);
+		}
+		return;
+	}
 	unsigned flags = IO_URING_READ_ONCE(*r->sq.kflags);
 	if (s->owed) {
 		/* Not before the woken thread has had the CPU (a switch since, or nothing ready). */
@@ -380,7 +418,8 @@ static int uring_poll(struct dc_executive *ex)
 	if (!atomic_load_explicit(&per_cpu[ex->cpu], memory_order_relaxed))
 		return 0;
 	int woke = 0;
-	for (int i = 0; i < DC_URING_MAX; i++) {
+	int n = atomic_load_explicit(&nslots, memory_order_acquire);
+	for (int i = 0; i < n; i++) {
 		struct usrc *s = &srcs[i];
 		int st = atomic_load_explicit(&s->state, memory_order_acquire);
 		if (s->cpu != ex->cpu || (st != ACTIVE && st != NEW))
@@ -402,7 +441,8 @@ static int uring_pending(struct dc_executive *ex)
 	if (!atomic_load_explicit(&per_cpu[ex->cpu], memory_order_relaxed))
 		return 0;
 	int pending = 0;
-	for (int i = 0; i < DC_URING_MAX && !pending; i++) {
+	int n = atomic_load_explicit(&nslots, memory_order_acquire);
+	for (int i = 0; i < n && !pending; i++) {
 		struct usrc *s = &srcs[i];
 		int st = ACTIVE;
 		if (s->cpu != ex->cpu || atomic_load_explicit(&s->state, memory_order_relaxed) != ACTIVE)
@@ -412,7 +452,7 @@ static int uring_pending(struct dc_executive *ex)
 							     memory_order_acquire, memory_order_relaxed))
 			continue;
 		struct io_uring *r = &s->ring;
-		pending = !s->owed && ((IO_URING_READ_ONCE(*r->sq.kflags) & IORING_SQ_TASKRUN) ||
+		pending = !s->owed && !s->failed && ((IO_URING_READ_ONCE(*r->sq.kflags) & IORING_SQ_TASKRUN) ||
 				       *r->cq.khead != io_uring_smp_load_acquire(r->cq.ktail));
 		atomic_store_explicit(&s->state, ACTIVE, memory_order_release);
 	}
@@ -430,7 +470,8 @@ static int uring_wait_fds(struct dc_executive *ex, struct pollfd *fds, int max)
 	int n = 0;
 	if (!atomic_load_explicit(&per_cpu[ex->cpu], memory_order_relaxed))
 		return 0;
-	for (int i = 0; i < DC_URING_MAX && n < max; i++) {
+	int slots = atomic_load_explicit(&nslots, memory_order_acquire);
+	for (int i = 0; i < slots && n < max; i++) {
 		struct usrc *s = &srcs[i];
 		if (s->cpu == ex->cpu && atomic_load_explicit(&s->state, memory_order_acquire) == ACTIVE)
 			fds[n++] = (struct pollfd){ .fd = s->rd.fd, .events = POLLIN | POLLPRI };
@@ -465,6 +506,7 @@ static void uring_stats(const struct dc_executive *ex, struct dc_executive_stats
 	st->irq_uring_events = atomic_load(&events_on[ex->cpu]);
 	st->irq_uring_rearms = atomic_load(&rearms_on[ex->cpu]);
 	st->irq_uring_overflows = atomic_load(&overflows_on[ex->cpu]);
+	st->irq_uring_failed = atomic_load(&failed_on[ex->cpu]);
 }
 
 DC_PLUGIN(uring_register)

@@ -146,30 +146,17 @@ static int parse_own(int c, struct irqlat_opts *o)
 		o->floor_threshold_ns = (uint64_t)v;
 		return 0;
 	case OPT_PATH:
-		if (!strcmp(optarg, "auto"))
-			o->path = DC_IRQ_PATH_AUTO;
-		else if (!strcmp(optarg, "uring"))
-			o->path = DC_IRQ_PATH_URING;
-		else if (!strcmp(optarg, "bridge"))
-			o->path = DC_IRQ_PATH_BRIDGE;
-		else {
-			fprintf(stderr, PROG ": --path: '%s': expected auto, uring or bridge\n", optarg);
-			return -EINVAL;
+		/* The library's names: dc_irq_path_name() knows them all. */
+		for (int p = DC_IRQ_PATH_AUTO; dc_irq_path_name(p); p++) {
+			if (!strcmp(optarg, dc_irq_path_name(p))) {
+				o->path = (enum dc_irq_path)p;
+				return 0;
+			}
 		}
-		return 0;
+		fprintf(stderr, PROG ": --path: '%s': expected auto, uring or bridge\n", optarg);
+		return -EINVAL;
 	case OPT_PLACEMENT:
-		if (!strcmp(optarg, "dedicated"))
-			o->placement = DC_PLACEMENT_DEDICATED;
-		else if (!strcmp(optarg, "shared"))
-			o->placement = DC_PLACEMENT_SHARED;
-		else if (!strcmp(optarg, "auto"))
-			o->placement = DC_PLACEMENT_AUTO;
-		else {
-			fprintf(stderr, PROG ": --placement: '%s': expected dedicated, shared or auto\n",
-				optarg);
-			return -EINVAL;
-		}
-		return 0;
+		return rtopts_placement(PROG, optarg, &o->placement);
 	case OPT_VARIANTS:
 		o->variants_given = true;
 		return parse_variants(optarg, o);

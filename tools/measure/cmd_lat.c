@@ -127,17 +127,8 @@ static int parse(int argc, char **argv, struct lat_opts *o)
 		case 'N': o->nsecs = true; break;
 		case 'v': o->verbose = true; break;
 		case OPT_PLACEMENT:
-			if (!strcmp(optarg, "dedicated"))
-				o->placement = DC_PLACEMENT_DEDICATED;
-			else if (!strcmp(optarg, "shared"))
-				o->placement = DC_PLACEMENT_SHARED;
-			else if (!strcmp(optarg, "auto"))
-				o->placement = DC_PLACEMENT_AUTO;
-			else {
-				fprintf(stderr, PROG ": --placement: '%s': expected dedicated, "
-					"shared or auto\n", optarg);
+			if (rtopts_placement(PROG, optarg, &o->placement))
 				return -EINVAL;
-			}
 			break;
 		default:
 			if ((err = rtopts_option(PROG, c, argv, &o->rt)) != 0) {

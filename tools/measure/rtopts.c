@@ -158,3 +158,20 @@ int rtopts_json_close(const char *prog, const struct rtopts *o, FILE *f)
 	}
 	return 0;
 }
+
+int rtopts_placement(const char *prog, const char *arg, enum dc_placement *out)
+{
+	static const struct { const char *word; enum dc_placement p; } words[] = {
+		{ "dedicated", DC_PLACEMENT_DEDICATED },
+		{ "shared", DC_PLACEMENT_SHARED },
+		{ "auto", DC_PLACEMENT_AUTO },
+	};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (!strcmp(arg, words[i].word)) {
+			*out = words[i].p;
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s: --placement: '%s': expected dedicated, shared or auto\n", prog, arg);
+	return -EINVAL;
+}

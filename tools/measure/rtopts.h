@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "decouple.h"
 #include "json.h"
 #include "samples.h"
 
@@ -67,6 +68,9 @@ int rtopts_default_cpu(const char *prog, struct rtopts *o);
 
 /* SIGINT and SIGTERM end the run early; 0, or 1 with the message printed. */
 int rtopts_stopsig(const char *prog);
+
+/* --placement's word: dedicated, shared or auto.  0, or -EINVAL with a message. */
+int rtopts_placement(const char *prog, const char *arg, enum dc_placement *out);
 
 /*
  * The measuring thread could not be set up on o->cpu: one message for

@@ -5,6 +5,7 @@
 #   make bench           install what it needs, build, run the evaluation
 #   make install PREFIX=/usr/local DESTDIR=
 #   make SAN=asan|tsan   a sanitizer build into build-asan/ or build-tsan/
+#   make stress          randomized mixes, gcc and ASan builds, DC_STRESS_SECONDS each
 
 ARCH    ?= $(shell uname -m)
 CC      ?= cc
@@ -49,7 +50,7 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EX_SRC))
 BENCHES  := $(patsubst microbench/%.c,$(BUILD)/microbench/%,$(BENCH_SRC))
 HDRS     := $(wildcard include/*.h $(addsuffix /*.h,$(LIB_DIRS) $(TOOL_DIRS)) arch/$(ARCH)/*.h tests/*.h)
 
-.PHONY: all lib check bench install uninstall clean
+.PHONY: all lib check stress bench install uninstall clean
 all: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so $(BUILD)/decouple $(TESTS) $(EXAMPLES) $(BENCHES)
 lib: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so
 
@@ -101,6 +102,15 @@ check:
 	$(MAKE) --no-print-directory SAN=tsan all
 	$(MAKE) --no-print-directory CC=clang BUILD=build-clang all
 	tests/runner.sh build build-asan:asan build-tsan:tsan
+
+# tests/stress.c for DC_STRESS_SECONDS (default 600) in the gcc build, then
+# under ASan+UBSan (docs/internals.md).  make check runs it for its default 8 s.
+DC_STRESS_SECONDS ?= 600
+stress:
+	$(MAKE) --no-print-directory build/tests/stress
+	$(MAKE) --no-print-directory SAN=asan build-asan/tests/stress
+	DC_STRESS_SECONDS=$(DC_STRESS_SECONDS) build/tests/stress
+	DC_TEST_SANITIZER=asan DC_STRESS_SECONDS=$(DC_STRESS_SECONDS) build-asan/tests/stress
 
 bench:
 	scripts/install-deps.sh

@@ -37,14 +37,22 @@ struct clock_map {
 	uint64_t mult;			/* ns per cycle, 32.32 fixed point */
 };
 
-/* The published map: relaxed atomics, so the seqlock's data race is a defined one. */
+/* A published map: relaxed atomics, so the latch's data race is a defined one. */
 struct clock_map_shared {
 	_Atomic uint64_t base_cycles, base_ns, mult;
 };
 
+/*
+ * The map is published through a latch (two copies), not a seqlock: readers
+ * use map[seq & 1] while the writer changes the other copy, so a reader
+ * never waits for the writer.  The writer is whoever calls dc_now() when the
+ * re-anchor is due, decoupled code included, and decoupled code can be
+ * preempted: with a seqlock, a writer preempted while `seq` was odd left the
+ * executive spinning in its own dc_now() for ever (tests/clock-preempt.c).
+ */
 static struct {
-	_Atomic uint32_t seq;		/* seqlock: odd while the map changes */
-	struct clock_map_shared map;
+	_Atomic uint32_t seq;		/* readers use map[seq & 1] */
+	struct clock_map_shared map[2];
 	_Atomic uint64_t next_refine;	/* cycle count of the next re-anchor */
 	_Atomic int refining;
 	uint64_t first_cycles, first_ns;	/* the long baseline of the rate estimate */
@@ -89,29 +97,38 @@ static uint64_t map_apply(const struct clock_map *m, uint64_t cycles)
 	return m->base_ns - (uint64_t)(p >> 32);
 }
 
+static void map_copy(struct clock_map_shared *dst, const struct clock_map *m)
+{
+	atomic_store_explicit(&dst->base_cycles, m->base_cycles, memory_order_relaxed);
+	atomic_store_explicit(&dst->base_ns, m->base_ns, memory_order_relaxed);
+	atomic_store_explicit(&dst->mult, m->mult, memory_order_relaxed);
+}
+
+/* One writer at a time (clock_init(), or the holder of clk.refining). */
 static void map_store(const struct clock_map *m)
 {
 	uint32_t s = atomic_load_explicit(&clk.seq, memory_order_relaxed);
+	/* Readers move to the other copy, then this one changes. */
 	atomic_store_explicit(&clk.seq, s + 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
-	atomic_store_explicit(&clk.map.base_cycles, m->base_cycles, memory_order_relaxed);
-	atomic_store_explicit(&clk.map.base_ns, m->base_ns, memory_order_relaxed);
-	atomic_store_explicit(&clk.map.mult, m->mult, memory_order_relaxed);
+	DC_TEST_POINT(DC_TP_CLOCK_STORE);
+	map_copy(&clk.map[s & 1], m);
+	/* Readers come back to it, new; then the other copy follows. */
 	atomic_store_explicit(&clk.seq, s + 2, memory_order_release);
+	atomic_thread_fence(memory_order_release);
+	map_copy(&clk.map[(s + 1) & 1], m);
 }
 
+/* Never waits for the writer: it retries only when the writer moved on meanwhile. */
 static void map_load(struct clock_map *m)
 {
 	uint32_t s0, s1;
 	do {
 		s0 = atomic_load_explicit(&clk.seq, memory_order_acquire);
-		while (s0 & 1) {
-			dc_arch_relax();
-			s0 = atomic_load_explicit(&clk.seq, memory_order_acquire);
-		}
-		m->base_cycles = atomic_load_explicit(&clk.map.base_cycles, memory_order_relaxed);
-		m->base_ns = atomic_load_explicit(&clk.map.base_ns, memory_order_relaxed);
-		m->mult = atomic_load_explicit(&clk.map.mult, memory_order_relaxed);
+		const struct clock_map_shared *c = &clk.map[s0 & 1];
+		m->base_cycles = atomic_load_explicit(&c->base_cycles, memory_order_relaxed);
+		m->base_ns = atomic_load_explicit(&c->base_ns, memory_order_relaxed);
+		m->mult = atomic_load_explicit(&c->mult, memory_order_relaxed);
 		atomic_thread_fence(memory_order_acquire);
 		s1 = atomic_load_explicit(&clk.seq, memory_order_relaxed);
 	} while (s0 != s1);
@@ -149,8 +166,14 @@ static void clock_init(void)
  */
 static void clock_refine(void)
 {
+	/*
+	 * A refiner preempted meanwhile keeps the flag until it runs again;
+	 * the others go on with the current map.  A load first: no locked
+	 * operation on every dc_now() of that time.
+	 */
 	int expected = 0;
-	if (!atomic_compare_exchange_strong(&clk.refining, &expected, 1))
+	if (atomic_load_explicit(&clk.refining, memory_order_relaxed) ||
+	    !atomic_compare_exchange_strong(&clk.refining, &expected, 1))
 		return;
 
 	struct clock_map old, m;

@@ -23,11 +23,17 @@
 #include "ctx.h"
 #include "log.h"
 #include "request.h"	/* the forwarding records each thread and executive carry */
+#include "testpoint.h"
 
 #define DC_MAX_CPUS		1024
 #define DC_MAX_THREADS		256		/* decoupled threads per executive */
 #define DC_NPRIO		(DC_PRIO_MAX + 1)
-#define DC_PARK_STACK_SIZE	(32 * 1024)
+/*
+ * The Linux context's stack: program signal handlers run on it during
+ * forwarded calls, on top of the kernel's signal frame (3 KiB with AVX-512,
+ * 11 KiB with AMX).  A guard page below it (thread.c).
+ */
+#define DC_PARK_STACK_SIZE	(64 * 1024)
 #define DC_DEFAULT_EXEC_PRIO	98
 /*
  * Timer lead: a sleeper is switched in this long before its deadline and
@@ -102,10 +108,23 @@ struct dc_thread {
 
 	struct dc_fwd fwd;		/* forwarded system call (lib/forward/) */
 
-	_Alignas(16) unsigned char park_stack[DC_PARK_STACK_SIZE];
+	/* One mapping: [guard page][park stack][this record] (thread.c) */
+	unsigned char *park_stack;	/* DC_PARK_STACK_SIZE bytes */
+	void *map_base;
+	size_t map_size;
 };
 
-/* The decoupled thread of the caller, or NULL.  Valid in decoupled code too. */
+/* Unmap a thread's record and park stack: its last use, by its Linux side. */
+void dc_thread_unmap(struct dc_thread *th);
+
+/*
+ * The decoupled thread whose decoupled code is the caller, or NULL.  It
+ * lives in the thread's TLS, which its Linux context shares: that context
+ * sets it to NULL while it runs anything with the thread's signals open
+ * (forward.c), so a signal handler there sees NULL and is Linux code.  In
+ * executive context it names whichever thread's TLS is loaded: executive
+ * code never reads it (docs/internals.md).
+ */
 extern DC_TLS struct dc_thread *dc_self;
 
 /* --- run queue: O(1) by priority, FIFO within one ---------------------------- */
@@ -235,6 +254,9 @@ void dc_exec_release(struct dc_executive *ex);
 /* Decoupled code: give the CPU back to the scheduler in state `st`. */
 void dc_thread_switch_out(struct dc_thread *th, enum dc_thread_state st);
 
+/* The executive of `cpu` if one was ever made, else NULL; async-signal-safe. */
+struct dc_executive *dc_exec_of(int cpu);
+
 /* In a fork child: no executive runs there; let it start its own. */
 void dc_exec_forget_after_fork(void);
 
@@ -248,6 +270,8 @@ void dc_preempt_exec_fini(struct dc_executive *ex);
 void dc_preempt_arm(struct dc_executive *ex, struct dc_thread *th);
 void dc_preempt_disarm(struct dc_executive *ex);
 void dc_preempt_kick(struct dc_executive *ex, const struct dc_thread *th);
+/* Send `ex` the preemption signal (what a kick does once it has decided). */
+void dc_preempt_send(struct dc_executive *ex);
 /* End a preempt_off section; a preemption that came meanwhile happens now. */
 void dc_preempt_enable(struct dc_thread *th);
 

@@ -62,9 +62,15 @@ static struct dc_executive *get_exec(int cpu)
 		ex->dma_latency_fd = -1;
 		ex->preempt_timer = -1;
 		ex->bell_fd = -1;
-		executives[cpu] = ex;
+		__atomic_store_n(&executives[cpu], ex, __ATOMIC_RELEASE);
 	}
 	return executives[cpu];
+}
+
+struct dc_executive *dc_exec_of(int cpu)
+{
+	/* Executives are never freed: a pointer read here stays valid. */
+	return cpu >= 0 && cpu < DC_MAX_CPUS ? __atomic_load_n(&executives[cpu], __ATOMIC_ACQUIRE) : NULL;
 }
 
 int dc_executive_configure(int cpu, const struct dc_executive_attr *attr)

@@ -35,28 +35,50 @@ int dc_preempt_signal(void)
 	return SIGRTMAX - 3;
 }
 
+/*
+ * The executive a preemption signal is for, from the signal itself: the
+ * timer's value or the kick's queued value is its CPU.  Never from TLS: the
+ * FS base of the executive's thread may hold any thread's TLS, even one that
+ * has left and unmapped it (tests/exec-tls.c).  Anything else (a stray
+ * tgkill of our signal) is not ours to act on.
+ */
+static struct dc_executive *preempt_target(const siginfo_t *info)
+{
+	int cpu = info->si_value.sival_int;
+	if (cpu < 0 || cpu >= DC_MAX_CPUS)
+		return NULL;
+	struct dc_executive *ex = dc_exec_of(cpu);
+	if (!ex)
+		return NULL;
+	if (info->si_code == SI_TIMER && info->si_timerid == ex->preempt_timer)
+		return ex;
+	if (info->si_code == SI_QUEUE && info->si_pid == ex->pid)
+		return ex;
+	return NULL;
+}
+
 static void on_preempt(int sig, siginfo_t *info, void *uc)
 {
 	(void)sig;
-	(void)info;
 	(void)uc;
-	struct dc_thread *th = dc_self;
-	if (!th || !th->exec)
+	struct dc_executive *ex = preempt_target(info);
+	if (!ex)
+		return;
+	/* The executive's own code: it looks at its inbox and timers anyway. */
+	struct dc_thread *th = ex->current;
+	if (!th)
 		return;
 	/*
-	 * Inside bookkeeping (which may hide `current` from us, see
-	 * dc_wq_wake_put()), or still switching in (the timer is armed before
-	 * the switch lands): note it; dc_preempt_enable() acts on it.
+	 * Inside bookkeeping, or still switching in (the timer is armed
+	 * before the switch lands) or out: note it; dc_preempt_enable() or
+	 * the next run() acts on it.
 	 */
 	if (atomic_load_explicit(&th->preempt_off, memory_order_relaxed) ||
-	    (th->exec->current == th &&
-	     !atomic_load_explicit(&th->exec->in_thread, memory_order_relaxed))) {
-		atomic_store_explicit(&th->exec->preempt_pending, 1, memory_order_relaxed);
+	    !atomic_load_explicit(&ex->in_thread, memory_order_relaxed)) {
+		atomic_store_explicit(&ex->preempt_pending, 1, memory_order_relaxed);
 		return;
 	}
-	if (th->exec->current != th)
-		return;
-	atomic_fetch_add_explicit(&th->exec->st_preemptions, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&ex->st_preemptions, 1, memory_order_relaxed);
 	dc_thread_switch_out(th, DC_TS_PREEMPTED);
 }
 
@@ -97,6 +119,7 @@ int dc_preempt_exec_init(struct dc_executive *ex)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = dc_preempt_signal();
+	sev.sigev_value.sival_int = ex->cpu;	/* how on_preempt() finds us */
 	sev._sigev_un._tid = ex->tid;
 	int id = -1;
 	long err = dc_arch_syscall6(SYS_timer_create, CLOCK_MONOTONIC, (long)&sev, (long)&id, 0, 0, 0);
@@ -169,10 +192,26 @@ void dc_preempt_disarm(struct dc_executive *ex)
 	ex->preempt_armed = 0;
 }
 
+/*
+ * Interrupt executive `ex` at the running thread, with the executive's CPU
+ * as the signal's value (see preempt_target()).  Any thread, async-signal-safe.
+ */
+void dc_preempt_send(struct dc_executive *ex)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = dc_preempt_signal();
+	si.si_code = SI_QUEUE;
+	si.si_pid = ex->pid;
+	si.si_value.sival_int = ex->cpu;
+	dc_arch_syscall6(SYS_rt_tgsigqueueinfo, ex->pid, ex->tid, dc_preempt_signal(), (long)&si,
+			 0, 0);
+}
+
 /* A post made `th` ready: interrupt the executive if it runs something lower. */
 void dc_preempt_kick(struct dc_executive *ex, const struct dc_thread *th)
 {
 	int running = atomic_load_explicit(&ex->running_prio, memory_order_seq_cst);
 	if (running && th->prio > running && ex->preempt_timer >= 0)
-		dc_arch_syscall6(SYS_tgkill, ex->pid, ex->tid, dc_preempt_signal(), 0, 0, 0);
+		dc_preempt_send(ex);
 }

@@ -18,14 +18,20 @@ void dc_sched_drain_inbox(struct dc_executive *ex)
 {
 	struct dc_thread *th = atomic_exchange_explicit(&ex->inbox, NULL, memory_order_acquire);
 	while (th) {
-		/* Read the link first: once `pending` is cleared, a poster may reuse it. */
+		/*
+		 * Everything we need of th before clearing `pending`: from then
+		 * on a poster may reuse the link, and a thread that has left
+		 * (a late answer's post, see thread.c) may be unmapped by its
+		 * Linux side, which waits for exactly this exchange.
+		 */
 		struct dc_thread *next = atomic_load_explicit(&th->inbox_next, memory_order_relaxed);
+		enum dc_thread_state state = th->state;
 		uint32_t why = atomic_exchange_explicit(&th->pending, 0, memory_order_acq_rel);
 		if (why & DC_POST_ARRIVE) {
 			ex->nthreads++;
 			th->heap_index = -1;
 			make_ready(ex, th);
-		} else if ((why & DC_POST_WAKE) && th->state == DC_TS_BLOCKED) {
+		} else if ((why & DC_POST_WAKE) && state == DC_TS_BLOCKED) {
 			th->wake_reason = DC_POST_WAKE;
 			make_ready(ex, th);
 		}
@@ -43,7 +49,12 @@ void dc_sched_expire(struct dc_executive *ex, uint64_t now)
 	}
 }
 
-/* Make a blocked thread of this executive ready; executive or decoupled context. */
+/*
+ * Make a blocked thread of this executive ready; executive or decoupled
+ * context.  A woken thread that outranks the running one preempts it as
+ * soon as it may: at once, or at the end of the bookkeeping section the
+ * caller is in (a wake-up's registry walk, say), through preempt_pending.
+ */
 void dc_sched_wake_local(struct dc_executive *ex, struct dc_thread *th)
 {
 	struct dc_thread *cur = ex->current;
@@ -56,10 +67,9 @@ void dc_sched_wake_local(struct dc_executive *ex, struct dc_thread *th)
 	}
 	atomic_signal_fence(memory_order_seq_cst);
 	if (cur) {
-		dc_preempt_enable(cur);
-		/* Woke someone who outranks us: let it run now. */
 		if (th->state == DC_TS_READY && th->prio > cur->prio)
-			dc_thread_switch_out(cur, DC_TS_PREEMPTED);
+			atomic_store_explicit(&ex->preempt_pending, 1, memory_order_relaxed);
+		dc_preempt_enable(cur);
 	}
 }
 
@@ -88,7 +98,8 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 	dc_hooks_switch_in(ex);
 	dc_ctx_switch(&ex->sched_ctx, &th->ctx);
 	dc_hooks_switch_out(ex);
-	ex->current = NULL;
+	/* th->ctx is saved: a fork of it may proceed (forward_special.c). */
+	__atomic_store_n(&ex->current, NULL, __ATOMIC_RELEASE);
 	dc_preempt_disarm(ex);
 	atomic_fetch_add_explicit(&ex->st_run_ns, dc_now() - t0, memory_order_relaxed);
 	atomic_fetch_add_explicit(&ex->st_switches, 1, memory_order_relaxed);
@@ -111,6 +122,14 @@ static void run(struct dc_executive *ex, struct dc_thread *th)
 		break;
 	case DC_TS_LEAVING:
 		ex->nthreads--;
+		/*
+		 * Our FS base must never be a departed thread's: its TLS may
+		 * be unmapped soon, or be in use on another executive.
+		 */
+		if (ex->cur_tp == th->tp) {
+			dc_arch_set_tp(ex->own_tp);
+			ex->cur_tp = ex->own_tp;
+		}
 		atomic_store_explicit(&th->park_word, DC_PARK_RESUME, memory_order_release);
 		dc_futex_wake(&th->park_word, 1);
 		/*

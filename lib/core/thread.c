@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -51,6 +52,37 @@ static void move_to_housekeeping(struct dc_thread *th, int cpu)
 		th->affinity_saved = 1;
 }
 
+/*
+ * The record and the Linux context's stack in one mapping, the stack's
+ * guard page lowest: an overflow of the stack (a program's signal handler
+ * runs there) faults instead of writing over the record above it.
+ */
+static struct dc_thread *thread_map(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t rec = (sizeof(struct dc_thread) + page - 1) & ~(page - 1);
+	size_t size = page + DC_PARK_STACK_SIZE + rec;
+	unsigned char *base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	if (mprotect(base, page, PROT_NONE) != 0) {
+		munmap(base, size);
+		return NULL;
+	}
+	struct dc_thread *th = (struct dc_thread *)(base + page + DC_PARK_STACK_SIZE);
+	th->park_stack = base + page;
+	th->map_base = base;
+	th->map_size = size;
+	return th;
+}
+
+void dc_thread_unmap(struct dc_thread *th)
+{
+	/* Raw: a fork child calls this with the thread's TLS in an odd state. */
+	dc_arch_syscall6(SYS_munmap, (long)th->map_base, (long)th->map_size, 0, 0, 0, 0);
+}
+
 int dc_decouple(int cpu, int prio)
 {
 	if (dc_self)
@@ -58,9 +90,8 @@ int dc_decouple(int cpu, int prio)
 	if (prio < DC_PRIO_MIN || prio > DC_PRIO_MAX)
 		return -EINVAL;
 
-	struct dc_thread *th = mmap(NULL, sizeof(*th), PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (th == MAP_FAILED)
+	struct dc_thread *th = thread_map();
+	if (!th)
 		return -ENOMEM;
 	th->prio = prio;
 	th->linux_tid = (int)syscall(SYS_gettid);
@@ -74,7 +105,7 @@ int dc_decouple(int cpu, int prio)
 
 	int err = dc_exec_acquire(cpu, &th->exec);
 	if (err) {
-		munmap(th, sizeof(*th));
+		dc_thread_unmap(th);
 		return err;
 	}
 
@@ -90,12 +121,38 @@ int dc_decouple(int cpu, int prio)
 
 	dc_self = th;
 	dc_ctx_init_current(&th->ctx);
-	dc_ctx_init_stack(&th->park_ctx, th->park_stack, sizeof(th->park_stack));
+	dc_ctx_init_stack(&th->park_ctx, th->park_stack, DC_PARK_STACK_SIZE);
 	dc_ctx_switch_new(&th->ctx, &th->park_ctx, park_main, th);
 	/* Here we run on the executive. */
 	atomic_store_explicit(&dc_self->exec->in_thread, 1, memory_order_relaxed);
 	dc_preempt_enable(dc_self);
 	return 0;
+}
+
+/*
+ * Linux side of a thread that left: wait until its executive holds no
+ * reference to the record, before it is unmapped.  The executive may still
+ * be waking us (scheduler.c, DC_TS_LEAVING: a system call at most).  And a
+ * post of ours may still sit in its inbox: the answer of the last forwarded
+ * call, when the caller saw `done` before the post was made and recoupled
+ * at once (tests/inbox-stale.c).  `pending` stays set until the executive's
+ * drain has taken it, and the drain touches nothing of a leaving thread
+ * after that.  It drains when it next schedules: at once when idle.
+ */
+static void wait_unreferenced(struct dc_thread *th)
+{
+	while (!atomic_load_explicit(&th->released, memory_order_acquire))
+		dc_arch_relax();
+	for (unsigned spins = 0; atomic_load_explicit(&th->pending, memory_order_acquire); spins++) {
+		if (spins == 0)
+			dc_exec_wake(th->exec);
+		if (spins < 1000) {
+			dc_arch_relax();
+		} else {
+			struct timespec ts = { 0, 20000 };
+			nanosleep(&ts, NULL);
+		}
+	}
 }
 
 int dc_recouple(void)
@@ -107,14 +164,12 @@ int dc_recouple(void)
 
 	/* Back in the Linux context, on the thread's own stack. */
 	dc_self = NULL;
-	/* The executive may still be waking us (scheduler.c, DC_TS_LEAVING): a syscall at most. */
-	while (!atomic_load_explicit(&th->released, memory_order_acquire))
-		dc_arch_relax();
+	wait_unreferenced(th);
 	if (th->affinity_saved)
 		sched_setaffinity(0, sizeof(th->saved_affinity), &th->saved_affinity);
 	pthread_sigmask(SIG_SETMASK, &th->saved_sigmask, NULL);
 	dc_ctx_destroy(&th->park_ctx);
 	dc_exec_release(th->exec);
-	munmap(th, sizeof(*th));
+	dc_thread_unmap(th);
 	return 0;
 }

@@ -70,6 +70,7 @@ static void answer(struct dc_thread *th, long result)
 	/* WAIT before done: the next request may follow at once. */
 	atomic_store_explicit(&th->park_word, DC_PARK_WAIT, memory_order_relaxed);
 	atomic_store_explicit(&th->fwd.done, 1, memory_order_release);
+	DC_TEST_POINT(DC_TP_FWD_ANSWERING);
 	dc_exec_post(th->exec, th, DC_POST_WAKE);
 }
 
@@ -106,17 +107,22 @@ static void serve(struct dc_thread *th)
 			continue;
 		struct dc_fwd *f = &th->fwd;
 		long r;
-		switch (f->kind) {
-		case DC_FWD_QUICK:
+		if (f->kind == DC_FWD_QUICK) {
 			r = dc_arch_syscall6(f->nr, f->args[0], f->args[1], f->args[2],
 					     f->args[3], f->args[4], f->args[5]);
-			break;
-		case DC_FWD_PLAIN:
-			r = run_plain(th);
-			break;
-		default:
-			r = dc_fwd_run_special(th);
-			break;
+		} else {
+			/*
+			 * The thread's signals are open here, and its handlers
+			 * run in this context, with its TLS: they are Linux
+			 * code, not decoupled code, and must see dc_self NULL
+			 * (or they would take the executive's paths from this
+			 * CPU: its run queue, its scheduler stack).  The
+			 * decoupled side is blocked until answer() and does
+			 * not read it meanwhile.
+			 */
+			dc_self = NULL;
+			r = f->kind == DC_FWD_PLAIN ? run_plain(th) : dc_fwd_run_special(th);
+			dc_self = th;
 		}
 		answer(th, r);
 	}
@@ -124,15 +130,44 @@ static void serve(struct dc_thread *th)
 
 /* --- decoupled side -------------------------------------------------------- */
 
+/*
+ * A call made while the slot holds a request in flight: between posting and
+ * blocking, a library call that enters the kernel (dc_now()'s clock_gettime
+ * where the vDSO falls back to the system call) traps, and the trap lands
+ * here.  Overwriting the
+ * slot would give the outer call this one's answer and leave an answer on
+ * its way to the next (tests/fwd-nested.c).  So: wait for the outer answer,
+ * keep it, run this call, and put the outer answer back for its caller.
+ */
+static long nested_call(struct dc_thread *th, enum dc_fwd_kind kind, long nr,
+			const long args[6], ucontext_t *uc)
+{
+	struct dc_fwd *f = &th->fwd;
+	while (!atomic_load_explicit(&f->done, memory_order_acquire))
+		dc_thread_switch_out(th, DC_TS_BLOCKED);
+	if (f->child)	/* the outer call was a fork, and this is its child: no executive */
+		return dc_arch_syscall6(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+	long outer = f->result;
+	f->in_flight = 0;
+	long r = dc_fwd_call(th, kind, nr, args, uc);
+	f->result = outer;
+	f->in_flight = 1;
+	atomic_store_explicit(&f->done, 1, memory_order_release);
+	return r;
+}
+
 long dc_fwd_call(struct dc_thread *th, enum dc_fwd_kind kind, long nr, const long args[6],
 		 ucontext_t *uc)
 {
 	struct dc_executive *ex = th->exec;
 	struct dc_fwd *f = &th->fwd;
+	if (f->in_flight)
+		return nested_call(th, kind, nr, args, uc);
 	f->kind = kind;
 	f->nr = nr;
 	memcpy(f->args, args, sizeof(f->args));
 	f->uc = uc;
+	f->in_flight = 1;
 	atomic_store_explicit(&f->done, 0, memory_order_relaxed);
 	th->deadline = DC_FOREVER;
 	atomic_fetch_add_explicit(&ex->st_forwards, 1, memory_order_relaxed);
@@ -146,11 +181,18 @@ long dc_fwd_call(struct dc_thread *th, enum dc_fwd_kind kind, long nr, const lon
 	atomic_store_explicit(&th->park_word, DC_PARK_CALL, memory_order_seq_cst);
 	if (atomic_load_explicit(&f->linux_waiting, memory_order_seq_cst))
 		dc_futex_wake(&th->park_word, 1);
+	/*
+	 * After the post, so that the Linux context starts at once: dc_now()
+	 * does not trap where the vDSO reads the clock, and where it does,
+	 * nested_call() keeps the request in flight intact.
+	 */
 	atomic_store_explicit(&ex->poll_until, dc_now() + spin_ns, memory_order_relaxed);
-	/* Other wake-ups (an Irq, say) may come first: block until the answer. */
+	DC_TEST_POINT(DC_TP_FWD_POSTED);
+	/* Only our own answer's post wakes us here; check anyway. */
 	while (!atomic_load_explicit(&f->done, memory_order_acquire))
 		dc_thread_switch_out(th, DC_TS_BLOCKED);
 	atomic_signal_fence(memory_order_seq_cst);
+	f->in_flight = 0;
 	long r = f->result;
 	if (f->child) {
 		/* A fork child: no executive here, and th goes away. */

@@ -17,6 +17,7 @@
  *   clone with a stack    the child starts on the trapped registers, where
  *                         the program expects it (pthread_create, posix_spawn)
  *   clone3                -ENOSYS: libc then falls back to clone
+ *   execve, execveat      with the thread's own affinity, not the housekeeping one
  *   sched_yield           dc_yield(): to the executive's other threads
  *   getpid & co.          cannot block: no signal-mask switch around them
  */
@@ -135,6 +136,9 @@ long dc_fwd_dispatch(struct dc_thread *th, long nr, const long a[6], ucontext_t 
 	case SYS_vfork:
 	case SYS_clone:
 		return clone_call(th, nr, a, uc);
+	case SYS_execve:
+	case SYS_execveat:
+		return dc_fwd_call(th, DC_FWD_EXEC, nr, a, uc);
 #ifdef SYS_clone3
 	case SYS_clone3:
 		return -ENOSYS;
@@ -188,11 +192,25 @@ __attribute__((noreturn)) static void become_child(struct dc_thread *th)
 	dc_ctx_resume(&th->ctx);
 }
 
+/*
+ * The child resumes th->ctx, which is the caller's only once it has switched
+ * out: the request is posted before that (the Linux context answers in
+ * parallel with the switch).  run() clears `current` after the switch has
+ * saved the context, and until our answer nothing makes the caller run
+ * again.  A few hundred ns at most: the caller posts with preemption off.
+ */
+static void wait_saved(struct dc_thread *th)
+{
+	while (__atomic_load_n(&th->exec->current, __ATOMIC_ACQUIRE) == th)
+		dc_arch_relax();
+}
+
 static long fork_call(struct dc_thread *th)
 {
 	const long *a = th->fwd.args;
 	sigset_t all;
 	sigfillset(&all);
+	wait_saved(th);
 	/* The child starts with the thread's mask, as fork(2) gives it. */
 	set_kernel_mask(&th->saved_sigmask);
 	long r = dc_arch_syscall6(SYS_clone, a[0], 0, a[2], a[3], a[4], 0);
@@ -215,6 +233,30 @@ static long clone_regs_call(struct dc_thread *th)
 	return r;
 }
 
+/*
+ * The new image is an ordinary process: it must not keep the housekeeping
+ * affinity the Linux context has while decoupled, but the thread's own.
+ * Back to the housekeeping CPUs if execve fails.
+ */
+static long exec_call(struct dc_thread *th)
+{
+	const long *a = th->fwd.args;
+	cpu_set_t hk;
+	/* Raw calls: this context must not write the thread's errno. */
+	int moved = th->affinity_saved &&
+		    dc_arch_syscall6(SYS_sched_getaffinity, 0, sizeof(hk), (long)&hk, 0, 0, 0) > 0 &&
+		    dc_arch_syscall6(SYS_sched_setaffinity, 0, sizeof(th->saved_affinity),
+				     (long)&th->saved_affinity, 0, 0, 0) == 0;
+	sigset_t all;
+	sigfillset(&all);
+	set_kernel_mask(&th->saved_sigmask);
+	long r = dc_arch_syscall6(th->fwd.nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	set_kernel_mask(&all);
+	if (moved)
+		dc_arch_syscall6(SYS_sched_setaffinity, 0, sizeof(hk), (long)&hk, 0, 0, 0);
+	return r;
+}
+
 long dc_fwd_run_special(struct dc_thread *th)
 {
 	switch (th->fwd.kind) {
@@ -224,6 +266,8 @@ long dc_fwd_run_special(struct dc_thread *th)
 		return fork_call(th);
 	case DC_FWD_CLONE_REGS:
 		return clone_regs_call(th);
+	case DC_FWD_EXEC:
+		return exec_call(th);
 	default:
 		return -ENOSYS;
 	}
@@ -243,5 +287,5 @@ void dc_fwd_child_fixup(struct dc_thread *th)
 		uc->uc_stack = th->fwd.child_altstack;
 	}
 	dc_exec_forget_after_fork();
-	munmap(th, sizeof(*th));
+	dc_thread_unmap(th);
 }

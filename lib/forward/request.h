@@ -20,6 +20,7 @@ enum dc_fwd_kind {
 	DC_FWD_SIGMASK,		/* rt_sigprocmask on the thread's signal mask */
 	DC_FWD_FORK,		/* a new process; the child resumes the caller under Linux */
 	DC_FWD_CLONE_REGS,	/* clone with a new stack: the child starts on the trapped registers */
+	DC_FWD_EXEC,		/* execve: the new image gets the thread's own affinity back */
 };
 
 /* One request at a time per thread: the caller is blocked until its answer. */
@@ -30,6 +31,7 @@ struct dc_fwd {
 	uint64_t resume_pc;		/* DC_FWD_CLONE_REGS: where the child starts */
 	_Atomic uint32_t done;		/* result posted */
 	_Atomic int linux_waiting;	/* the Linux context sleeps on park_word */
+	int in_flight;			/* decoupled side: posted, answer not yet taken */
 	int child;			/* this copy of the thread is a fork child's */
 	stack_t child_altstack;		/* the Linux context's, for the child's sigreturn */
 };

@@ -9,8 +9,11 @@
  * cap closed and reused later no longer matches: stale caps fail with -EBADF.
  * Lookups pin the entry with one CAS, take a reference on the object, and
  * unpin: no lock, so triggers may look caps up from signal handlers.  An
- * entry is reusable only once closed and unpinned; the object lives on until
- * its last reference (a waiter, a bridge) is dropped.
+ * entry is reusable only once closed and unpinned.  The pin protects the
+ * entry, the table's reference the object: that reference is dropped by the
+ * last unpin of a closed entry (a lookup interrupted between its pin and its
+ * dc_obj_get() included), and the object lives on until its last reference
+ * (a waiter, a bridge) is dropped.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -104,12 +107,23 @@ static struct cap_entry *pin(dc_cap_t cap, int closing)
 	}
 }
 
+/*
+ * The last one out of a closed entry frees it, keeping the generation, and
+ * drops the table's reference to its object.  Not dc_cap_close() itself: a
+ * lookup that pinned the entry before the close (and was then interrupted by
+ * a signal, preempted or descheduled) has yet to take its own reference, so
+ * the object must live until that lookup unpins.
+ */
 static void unpin(struct cap_entry *e)
 {
+	/* Read while pinned: the entry cannot be reused before our decrement. */
+	struct dc_object *obj = atomic_load_explicit(&e->obj, memory_order_relaxed);
 	uint64_t s = atomic_fetch_sub_explicit(&e->state, 1, memory_order_acq_rel);
-	/* Last one out of a closed entry frees it, keeping the generation. */
-	if ((s & ST_USERS) == 1 && !(s & ST_OPEN))
-		atomic_store_explicit(&e->state, s & ~(ST_USERS | ST_BUSY), memory_order_release);
+	if ((s & ST_USERS) != 1 || (s & ST_OPEN))
+		return;
+	atomic_store_explicit(&e->obj, NULL, memory_order_relaxed);
+	atomic_store_explicit(&e->state, s & ~(ST_USERS | ST_BUSY), memory_order_release);
+	dc_obj_put(obj);	/* the table's reference */
 }
 
 struct dc_object *dc_cap_get(dc_cap_t cap, enum dc_obj_type type)
@@ -132,9 +146,9 @@ int dc_cap_close(dc_cap_t cap)
 	if (!e)
 		return -EBADF;
 	struct dc_object *obj = atomic_load_explicit(&e->obj, memory_order_relaxed);
-	unpin(e);
+	/* Still pinned: the table's reference cannot go before close() is done. */
 	if (obj->ops->close)
 		obj->ops->close(obj);
-	dc_obj_put(obj);	/* the table's reference */
+	unpin(e);
 	return 0;
 }

@@ -278,11 +278,19 @@ static int wait_for(struct dc_chan *ch, struct side *sd, uint64_t deadline,
 		int err = side_irq(ch, sd, self->exec->cpu);
 		if (err)
 			return err;
+		uint32_t n = 0;
 		for (;;) {
 			r = try(ch, buf, len);
+			/*
+			 * One wait takes every event, but this waiter needed
+			 * one: the others are for the next blocked waiter of
+			 * this side (a second sender, say), which would stay
+			 * blocked without them.
+			 */
+			if (r != -EAGAIN && n > 1)
+				dc_irq_trigger_n(sd->irq, n - 1);
 			if (r != -EAGAIN)
 				return r;
-			uint32_t n;
 			err = dc_irq_wait(sd->irq, deadline, &n);
 			if (err == -ETIMEDOUT) {
 				r = try(ch, buf, len);

@@ -13,6 +13,7 @@
  * close; triggers never take it.
  */
 #include <errno.h>
+#include <time.h>
 
 #include "io.h"
 
@@ -28,15 +29,35 @@ struct dc_endpoint {
 
 static DC_TLS struct dc_endpoint *my_ep;
 
-/* A decoupled holder is not preempted: a higher-priority spinner would wait forever. */
+/*
+ * A decoupled holder is not preempted (a higher-priority spinner on its
+ * executive would wait for it for ever), so it holds the lock for
+ * nanoseconds.  A Linux holder can be descheduled by Linux for any time:
+ * a decoupled waiter that spun for it with preemption off would take its
+ * whole executive down with it (tests/ep-lock-stall.c).  So after a short
+ * spin the waiter gives the CPU away and looks again later: a sleep
+ * switches it out, preempt_off or not, and the executive runs the others.
+ */
+#define EP_SPINS	64
+#define EP_NAP_NS	20000
+
 static void ep_lock(struct dc_endpoint *ep)
 {
 	struct dc_thread *self = dc_self;
 	if (self)
 		atomic_fetch_add_explicit(&self->preempt_off, 1, memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);
-	while (atomic_exchange_explicit(&ep->lock, 1, memory_order_acquire))
-		dc_arch_relax();
+	for (unsigned spins = 0; atomic_exchange_explicit(&ep->lock, 1, memory_order_acquire);
+	     spins++) {
+		if (spins < EP_SPINS) {
+			dc_arch_relax();
+		} else if (self) {
+			dc_sleep_until(dc_now() + EP_NAP_NS);
+		} else {
+			struct timespec ts = { 0, EP_NAP_NS };
+			nanosleep(&ts, NULL);	/* async-signal-safe: close may come from a handler */
+		}
+	}
 }
 
 static void ep_unlock(struct dc_endpoint *ep)
@@ -105,6 +126,7 @@ static int detach(struct dc_irq *irq)
 		return -ENOENT;
 	int found = 0;
 	ep_lock(ep);
+	DC_TEST_POINT(DC_TP_EP_LOCKED);
 	int i = irq->ep_index;
 	if (atomic_load(&irq->ep) == ep && i >= 0 && ep->irq[i] == irq) {
 		ep->irq[i] = NULL;

@@ -115,11 +115,19 @@ static int take_slot(struct dc_waitq *wq, struct dc_thread *th)
 		struct dc_executive *none = NULL;
 		if (atomic_load_explicit(&wq->slot[i].ex, memory_order_relaxed))
 			continue;
-		atomic_store_explicit(&wq->slot[i].prio, th->prio, memory_order_relaxed);
+		/*
+		 * The priority only once the slot is ours: stored before the
+		 * CAS, a loser's store could land after the winner's.  A waker
+		 * that reads the slot in between sees an old priority, which
+		 * is harmless: the waiter reads `seq` after this store (both
+		 * seq_cst), so a wake that could find it blocked reads ours.
+		 */
 		if (atomic_compare_exchange_strong_explicit(&wq->slot[i].ex, &none, th->exec,
 							    memory_order_seq_cst,
-							    memory_order_relaxed))
+							    memory_order_relaxed)) {
+			atomic_store_explicit(&wq->slot[i].prio, th->prio, memory_order_seq_cst);
 			return i;
+		}
 	}
 	return -1;
 }
@@ -221,7 +229,7 @@ static void ring(struct dc_executive *ex, int prio)
 	/* seq_cst: Dekker with run() in scheduler.c, which publishes, then re-checks. */
 	int running = atomic_load_explicit(&ex->running_prio, memory_order_seq_cst);
 	if (running && prio > running && ex->preempt_timer >= 0)
-		dc_arch_syscall6(SYS_tgkill, ex->pid, ex->tid, dc_preempt_signal(), 0, 0, 0);
+		dc_preempt_send(ex);
 }
 
 void dc_wq_wake(struct dc_waitq *wq, int all, struct dc_executive *exec)
@@ -250,7 +258,7 @@ void dc_wq_wake_put(struct dc_waitq *wq, int all, struct dc_executive *exec,
 			local = 1;	/* we are on it: see below */
 			continue;
 		}
-		int p = atomic_load_explicit(&wq->slot[i].prio, memory_order_relaxed), seen = 0;
+		int p = atomic_load_explicit(&wq->slot[i].prio, memory_order_seq_cst), seen = 0;
 		for (int k = 0; k < nrung && !seen; k++)
 			seen = rung[k] == ex;
 		if (seen)
@@ -276,22 +284,15 @@ void dc_wq_wake_put(struct dc_waitq *wq, int all, struct dc_executive *exec,
 	if (local && self) {
 		/*
 		 * Our own executive, which we occupy: make the waiters ready
-		 * ourselves (hidden from the scheduler as `current` for that,
-		 * so that it does not switch in the middle of the registry).
+		 * ourselves.  Under our preempt_off, so that a waiter that
+		 * outranks us is switched to at its end (preempt_pending, see
+		 * dc_sched_wake_local()), not in the middle of the registry.
 		 */
-		struct dc_executive *ex = self->exec;
-		struct dc_thread *cur = ex->current;
-		ex->current = NULL;
-		dc_wq_poll(ex);
-		ex->current = cur;
+		dc_wq_poll(self->exec);
 	}
 	atomic_signal_fence(memory_order_seq_cst);
-	if (self) {
-		dc_preempt_enable(self);
-		/* A waiter that outranks us runs at once. */
-		if (local && dc_rq_top_prio(&self->exec->rq) > self->prio)
-			dc_thread_switch_out(self, DC_TS_PREEMPTED);
-	}
+	if (self)
+		dc_preempt_enable(self);	/* a waiter that outranks us runs now */
 }
 
 /* Cross-executive wake-ups: an event source of the core. */

@@ -65,20 +65,15 @@ static int race(double secs)
 	return closes > 1000 ? 0 : 3;
 }
 
+static int race_child(void *arg)
+{
+	return race(*(double *)arg);
+}
+
 int main(void)
 {
 	double secs = seconds();
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(race(secs));
-	int st = 0;
-	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	if (WIFSIGNALED(st))
-		CHECK(0, "the closer/trigger race killed the child with signal %d (%s)",
-		      WTERMSIG(st), strsignal(WTERMSIG(st)));
-	else
-		CHECK(WEXITSTATUS(st) == 0, "child exit %d (3: too few closes, 2: trigger error)",
-		      WEXITSTATUS(st));
+	test_in_child(race_child, &secs, 0, "the closer/trigger race killed the child",
+		      "3: too few closes, 2: trigger error");
 	return test_done();
 }

@@ -71,8 +71,9 @@ static int exec_tid(void)
 	return found;
 }
 
-static int child(void)
+static int child(void *arg)
 {
+	(void)arg;
 	pthread_t k, v;
 	pthread_create(&k, NULL, keeper, NULL);
 	while (!keeper_in && !denied)
@@ -119,19 +120,7 @@ static int child(void)
 int main(void)
 {
 	cpu = test_decoupled_main();
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(child());
-	int st = 0;
-	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
-		SKIP("no permission for SCHED_FIFO");
-	if (WIFSIGNALED(st))
-		CHECK(0, "a late preemption kick killed the process with signal %d (%s)",
-		      WTERMSIG(st), strsignal(WTERMSIG(st)));
-	else
-		CHECK(WEXITSTATUS(st) == 0, "child exit %d (3: no executive thread found)",
-		      WEXITSTATUS(st));
+	test_in_child(child, NULL, 30, "a late preemption kick killed the process",
+		      "3: no executive thread found");
 	return test_done();
 }

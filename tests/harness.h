@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "decouple.h"
@@ -96,6 +97,38 @@ static inline int test_decoupled_main(void)
 	test_skip_decoupled_under_tsan();
 	test_pin_to_housekeeping();
 	return test_rt_cpu();
+}
+
+/*
+ * Run child(arg) in a forked process, where a crash is the test's finding
+ * rather than the runner's.  The child dumps no core: dumping a process
+ * whose executive spins on its CPU holds locks that every fork on the
+ * machine then waits for, for minutes under load.  alarm_s > 0 makes a hang
+ * a SIGALRM (0 for children that use SIGALRM themselves).  Exit 77 skips;
+ * a signal fails naming `crash`, another exit code naming `exits`.
+ */
+static inline void test_in_child(int (*child)(void *), void *arg, unsigned alarm_s,
+				 const char *crash, const char *exits)
+{
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit no_core = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &no_core);
+		if (alarm_s)
+			alarm(alarm_s);
+		_exit(child(arg));
+	}
+	int st = 0;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == TEST_SKIP)
+		SKIP("no permission for SCHED_FIFO");
+	if (WIFSIGNALED(st))
+		CHECK(0, "%s: signal %d (%s)%s", crash, WTERMSIG(st), strsignal(WTERMSIG(st)),
+		      alarm_s && WTERMSIG(st) == SIGALRM ? ": hung" : "");
+	else
+		CHECK(WEXITSTATUS(st) == 0, "child exit %d (%s)", WEXITSTATUS(st), exits);
 }
 
 /*

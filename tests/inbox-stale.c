@@ -87,8 +87,9 @@ static void *visitor(void *arg)
 	return NULL;
 }
 
-static int child(void)
+static int child(void *arg)
 {
+	(void)arg;
 	pthread_t b, v;
 	pthread_create(&b, NULL, busy, NULL);
 	while (!busy_in && !denied)
@@ -108,20 +109,7 @@ static int child(void)
 int main(void)
 {
 	cpu = test_decoupled_main();
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		alarm(30);
-		_exit(child());
-	}
-	int st = 0;
-	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
-		SKIP("no permission for SCHED_FIFO");
-	if (WIFSIGNALED(st))
-		CHECK(0, "the child died of signal %d (%s)%s", WTERMSIG(st), strsignal(WTERMSIG(st)),
-		      WTERMSIG(st) == SIGALRM ? ": hung" : "");
-	else
-		CHECK(WEXITSTATUS(st) == 0, "child exit %d (4: a wrong answer)", WEXITSTATUS(st));
+	test_in_child(child, NULL, 30, "the child died",
+		      "4: a wrong answer");
 	return test_done();
 }

@@ -82,8 +82,9 @@ static int guarded(uintptr_t sp)
 	return ok;
 }
 
-static int child(void)
+static int child(void *arg)
 {
+	(void)arg;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
@@ -113,19 +114,7 @@ static int child(void)
 int main(void)
 {
 	cpu = test_decoupled_main();
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0)
-		_exit(child());
-	int st = 0;
-	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
-		SKIP("no permission for SCHED_FIFO");
-	if (WIFSIGNALED(st))
-		CHECK(0, "a 40 KiB signal handler in the Linux context killed the process: "
-		      "signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
-	else
-		CHECK(WEXITSTATUS(st) == 0, "child exit %d: no guard page, or the call went wrong",
-		      WEXITSTATUS(st));
+	test_in_child(child, NULL, 30, "a 40 KiB signal handler in the Linux context killed the process",
+		      "no guard page, or the call went wrong");
 	return test_done();
 }

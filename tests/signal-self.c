@@ -70,8 +70,9 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
-static int child(void)
+static int child(void *arg)
 {
+	(void)arg;
 	irq = dc_irq_create();
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -112,20 +113,7 @@ static int child(void)
 int main(void)
 {
 	cpu = test_decoupled_main();
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		alarm(20);	/* a hang is a failure too */
-		_exit(child());
-	}
-	int st = 0;
-	CHECK_EQ(waitpid(pid, &st, 0), pid);
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
-		SKIP("no permission for SCHED_FIFO");
-	if (WIFSIGNALED(st))
-		CHECK(0, "the child died of signal %d (%s)%s", WTERMSIG(st), strsignal(WTERMSIG(st)),
-		      WTERMSIG(st) == SIGALRM ? ": hung" : "");
-	else
-		CHECK(WEXITSTATUS(st) == 0, "child exit %d", WEXITSTATUS(st));
+	test_in_child(child, NULL, 20, "the child died",
+		      "a wrong count");
 	return test_done();
 }

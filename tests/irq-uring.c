@@ -40,6 +40,29 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/*
+ * Two writers of `each` events on efd, and the caller decoupled onto cpu;
+ * they start writing together, once the caller is decoupled.
+ */
+static void writers_start(pthread_t t[2], uint64_t each, int cpu)
+{
+	per_writer = each;
+	pthread_barrier_init(&go, NULL, 3);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, writer, NULL);
+	CHECK_EQ(dc_decouple(cpu, 50), 0);
+	pthread_barrier_wait(&go);
+}
+
+/* Recouple, then wait for the writers. */
+static void writers_join(pthread_t t[2])
+{
+	CHECK_EQ(dc_recouple(), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+}
+
 static dc_cap_t uring_irq(int fd, int cpu)
 {
 	struct dc_irq_fd_attr a = { .kind = DC_FD_AUTO, .path = DC_IRQ_PATH_URING, .cpu = cpu };
@@ -68,19 +91,12 @@ static void exact_eventfd(int cpu)
 	dc_cap_t irq = uring_irq(efd, cpu);
 	CHECK(irq >= 0, "uring Irq: %d", irq);
 	CHECK_EQ(dc_irq_path_of(irq), DC_IRQ_PATH_URING);
-	per_writer = WRITES / 2;
-	pthread_barrier_init(&go, NULL, 3);
 	pthread_t t[2];
-	for (int i = 0; i < 2; i++)
-		pthread_create(&t[i], NULL, writer, NULL);
-	CHECK_EQ(dc_decouple(cpu, 50), 0);
-	pthread_barrier_wait(&go);
+	writers_start(t, WRITES / 2, cpu);
 	uint64_t t0 = dc_now(), total = collect(irq, WRITES), t1 = dc_now();
 	struct dc_executive_stats st;
 	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
-	CHECK_EQ(dc_recouple(), 0);
-	for (int i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
+	writers_join(t);
 	uint32_t rest = 0;
 	CHECK_EQ(dc_irq_wait(irq, 0, &rest), -ETIMEDOUT);
 	CHECK_EQ(rest, 0);
@@ -127,9 +143,15 @@ static void exact_timerfd(int cpu)
 	struct itimerspec off = { 0 };
 	uint64_t stopped = dc_now();
 	timerfd_settime(tfd, 0, &off, NULL);
+	/*
+	 * An expiry the executive fired just before it stopped is counted
+	 * (its read was still owed); the disarm drops only unread ones.
+	 */
 	uint32_t rest = 0;
-	CHECK_EQ(dc_irq_wait(irq, 0, &rest), -ETIMEDOUT);	/* its executive is gone */
-	CHECK_EQ(rest, 0);
+	int r = dc_irq_wait(irq, 0, &rest);
+	CHECK(r == 0 || r == -ETIMEDOUT, "a last wait: %d", r);
+	CHECK(rest <= 1, "%u events after the last wake-up", rest);
+	total += rest;
 	uint64_t elapsed = (stopped - start) / period + 1;
 	CHECK(total <= elapsed && total + 2 >= periods, "%llu expirations counted, %llu periods passed",
 	      (unsigned long long)total, (unsigned long long)elapsed);
@@ -230,21 +252,13 @@ static void close_in_flight(int cpu)
 		efd = eventfd(0, EFD_CLOEXEC);
 		dc_cap_t irq = uring_irq(efd, cpu);
 		CHECK(irq >= 0, "uring Irq: %d", irq);
-		per_writer = 20000;
-		pthread_barrier_init(&go, NULL, 3);
 		pthread_t t[2];
-		for (int i = 0; i < 2; i++)
-			pthread_create(&t[i], NULL, writer, NULL);
-		CHECK_EQ(dc_decouple(cpu, 50), 0);
-		pthread_barrier_wait(&go);
+		writers_start(t, 20000, cpu);
 		uint32_t n = 0;
 		dc_irq_wait(irq, dc_now() + 1000000, &n);
 		CHECK_EQ(dc_cap_close(irq), 0);
 		CHECK_EQ(dc_irq_wait(irq, dc_now() + 1000000, &n), -EBADF);
-		CHECK_EQ(dc_recouple(), 0);
-		for (int i = 0; i < 2; i++)
-			pthread_join(t[i], NULL);
-		pthread_barrier_destroy(&go);
+		writers_join(t);
 		close(efd);
 	}
 }
@@ -353,20 +367,12 @@ static void runtime_failure(int cpu)
 	dc_cap_t irq = uring_irq(efd, cpu);
 	unsetenv("DC_URING_TEST_FAIL");
 	CHECK(irq >= 0, "uring Irq: %d", irq);
-	per_writer = 5000;
-	pthread_barrier_init(&go, NULL, 3);
 	pthread_t t[2];
-	for (int i = 0; i < 2; i++)
-		pthread_create(&t[i], NULL, writer, NULL);
-	CHECK_EQ(dc_decouple(cpu, 50), 0);
-	pthread_barrier_wait(&go);
+	writers_start(t, 5000, cpu);
 	uint64_t total = collect(irq, 10000);
 	struct dc_executive_stats st;
 	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
-	CHECK_EQ(dc_recouple(), 0);
-	for (int i = 0; i < 2; i++)
-		pthread_join(t[i], NULL);
-	pthread_barrier_destroy(&go);
+	writers_join(t);
 	CHECK_EQ(total, 10000);
 	CHECK_EQ(st.irq_uring_failed, 1);
 	CHECK_EQ(dc_cap_close(irq), 0);

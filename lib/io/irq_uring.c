@@ -221,6 +221,19 @@ static void stop_source(struct dc_irq *irq)
 }
 
 /*
+ * Read the fd (its count in *n) and return what it says beyond the events
+ * already fired ahead of the read, whoever fired them: the executive that
+ * served the source last, or this one.  Whoever holds the source BUSY.
+ */
+static uint64_t count_new(struct usrc *s, uint64_t *n)
+{
+	*n = dc_fd_read_events(&s->rd);
+	uint64_t ahead = s->credit < *n ? s->credit : *n;
+	s->credit -= ahead;	/* stays only if a signal had no event behind it, which defer rules out */
+	return *n - ahead;
+}
+
+/*
  * A Linux waiter (dc_irq_wait() from a thread that is not decoupled) on a
  * source that no executive has adopted: a program that never decouples, or
  * one that waits before its executive runs.  It reads the fd itself, in
@@ -236,9 +249,10 @@ static int serve_linux(struct dc_irq *irq, uint64_t deadline)
 	if (!s || !atomic_compare_exchange_strong(&s->state, &st, BUSY))
 		return 0;	/* an executive serves it, or it is closing */
 	int r = 1;
-	uint64_t n = dc_fd_read_events(&s->rd);
+	uint64_t n, fresh = count_new(s, &n);
 	if (n) {
-		dc_irq_fire_many(irq, n, NULL);
+		if (fresh)
+			dc_irq_fire_many(irq, fresh, NULL);
 		goto out;
 	}
 	uint64_t now = dc_now();
@@ -306,15 +320,13 @@ static void fire(struct usrc *s, struct dc_executive *ex, uint64_t n)
 	atomic_fetch_add_explicit(&events_on[ex->cpu], n, memory_order_relaxed);
 }
 
-/* The fd's count, less what was fired ahead of it. */
+/* Make the count up to the fd's read. */
 static int reconcile(struct usrc *s, struct dc_executive *ex)
 {
-	uint64_t n = dc_fd_read_events(&s->rd);
-	uint64_t ahead = s->credit < n ? s->credit : n;
-	s->credit -= ahead;	/* stays only if a signal had no event behind it, which defer rules out */
-	if (n > ahead)
-		fire(s, ex, n - ahead);
-	return n > ahead;
+	uint64_t n, fresh = count_new(s, &n);
+	if (fresh)
+		fire(s, ex, fresh);
+	return fresh != 0;
 }
 
 /* Discard the CQEs (each only says "readable"); one without F_MORE ended the poll. */

@@ -156,17 +156,20 @@ dc_cap_t dc_irq_from_fd_attr(int fd, const struct dc_irq_fd_attr *attr)
 	dc_cap_t cap = dc_irq_create_ref(&irq);
 	if (cap < 0)
 		return cap;
-	int err = -EOPNOTSUPP;
-	if (path != DC_IRQ_PATH_BRIDGE) {
+	int err;
+	if (path == DC_IRQ_PATH_BRIDGE) {
+		err = dc_bridge_add(irq, fd, a.kind);
+	} else {
 		err = dc_uring_add(irq, fd, a.kind, a.cpu);
-		if (err == -EOPNOTSUPP && path == DC_IRQ_PATH_AUTO)
+		/* Only auto falls back, and only where the kernel lacks the ring. */
+		if (err == -EOPNOTSUPP && path == DC_IRQ_PATH_AUTO) {
 			dc_warn_once(&warned_fallback, "io_uring with DEFER_TASKRUN | TASKRUN_FLAG "
 				     "(Linux >= 6.1) is not available here%s: fd Irqs are served by the "
 				     "SCHED_FIFO bridge thread, one Linux scheduling decision later",
 				     getenv("DC_URING_DISABLE") ? " (DC_URING_DISABLE is set)" : "");
+			err = dc_bridge_add(irq, fd, a.kind);
+		}
 	}
-	if (err && (path == DC_IRQ_PATH_BRIDGE || (path == DC_IRQ_PATH_AUTO && err == -EOPNOTSUPP)))
-		err = dc_bridge_add(irq, fd, a.kind);
 	if (err) {
 		dc_obj_put(&irq->obj);
 		dc_cap_close(cap);

@@ -25,6 +25,7 @@
 
 #include "decouple.h"
 #include "decouple-io.h"
+#include "core.h"
 #include "harness.h"
 
 #define NFWD	3
@@ -317,6 +318,87 @@ static long total_progress(void)
 	return p;
 }
 
+/* Print a file's text, indented, or nothing when it cannot be read. */
+static void dump_file(const char *path)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		printf("      %s\n", line);
+}
+
+/*
+ * What a stuck mix looks like: which parts stopped counting, the
+ * executive's view, and where every task of the process is, in the kernel
+ * and in its system call, so that a stall found once in an hour tells its
+ * cause.
+ */
+static void dump_stuck(void)
+{
+	printf("stuck: no thread made progress for 5 s\n");
+	printf("  periods %ld, waits %ld, forks %ld, triggers %ld, taken %ld\n", (long)periods,
+	       (long)waits, (long)forks, (long)triggered, (long)taken);
+	for (int i = 0; i < NFWD; i++)
+		printf("  forwarder %d (tid %d): %ld ops, %ld rounds\n", i, fw[i].tid,
+		       (long)fw[i].progress, (long)fw[i].rounds);
+	struct dc_executive_stats st;
+	if (dc_executive_stats(cpu, &st) == 0)
+		printf("  executive cpu %d: running %d, threads %u, switches %llu, "
+		       "preemptions %llu, forwarded %llu\n", cpu, st.running, st.threads,
+		       (unsigned long long)st.switches, (unsigned long long)st.preemptions,
+		       (unsigned long long)st.forwarded_calls);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	printf("  dc_now %llu, CLOCK_MONOTONIC %llu\n", (unsigned long long)dc_now(),
+	       (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec);
+	/* Racy reads of the executive's own state: a picture, not a proof. */
+	struct dc_executive *ex = dc_exec_of(cpu);
+	if (ex) {
+		printf("  doorbell %u, sleeping %d, inbox %p, current %p, in_thread %d, "
+		       "preempt_pending %d, poll_until %llu, running_prio %d, rq top %d\n",
+		       ex->doorbell, ex->sleeping, (void *)ex->inbox, (void *)ex->current,
+		       ex->in_thread, ex->preempt_pending, (unsigned long long)ex->poll_until,
+		       ex->running_prio, dc_rq_top_prio(&ex->rq));
+		for (int i = 0; i < ex->tq.n && i < DC_MAX_THREADS; i++) {
+			struct dc_thread *th = ex->tq.heap[i];
+			printf("  timer %d: thread %p tid %d prio %d state %d deadline %llu "
+			       "park_word %u pending %u\n", i, (void *)th, th->linux_tid, th->prio,
+			       (int)th->state, (unsigned long long)th->deadline, th->park_word,
+			       th->pending);
+		}
+	}
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[300];
+		printf("  task %s:\n", e->d_name);
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+		dump_file(path);
+		snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", e->d_name);
+		dump_file(path);
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stack", e->d_name);
+		dump_file(path);
+	}
+	if (d)
+		closedir(d);
+	fflush(stdout);
+	/* The user-mode side of the same picture, where gdb is installed. */
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd),
+		 "command -v gdb >/dev/null && gdb -p %d -batch -ex 'thread apply all bt' 2>&1 "
+		 "| grep -E '^(Thread|#)'", (int)getpid());
+	if (system(cmd) < 0)
+		printf("  (no gdb backtrace)\n");
+	fflush(stdout);
+}
+
 /* One mix for `secs` seconds; 0 if every thread finished. */
 static int run_mix(double secs)
 {
@@ -341,17 +423,23 @@ static int run_mix(double secs)
 	struct itimerval it = { { 0, 100 }, { 0, 100 } };
 	setitimer(ITIMER_REAL, &it, NULL);
 
+	/*
+	 * Stuck means no progress for 5 s by the clock.  Not by counting
+	 * naps: the 100 us SIGALRM cuts each usleep() short, and 50 of them
+	 * once took 5 ms, so a host stall of a few ms looked like a hang.
+	 */
 	uint64_t end = dc_now() + (uint64_t)(secs * 1e9);
 	long last = -1;
-	int still = 0;
+	uint64_t last_change = dc_now();
 	while (dc_now() < end && !denied) {
 		usleep(100000);
 		long p = total_progress();
-		still = p == last ? still + 1 : 0;
-		last = p;
-		if (still >= 50) {
-			printf("stuck: no thread made progress for 5 s\n");
-			fflush(stdout);
+		uint64_t now = dc_now();
+		if (p != last) {
+			last = p;
+			last_change = now;
+		} else if (now - last_change >= 5000000000ull) {
+			dump_stuck();
 			_exit(1);
 		}
 	}

@@ -11,13 +11,16 @@
  * dc_now() never goes backwards.
  *
  * DC_CLOCK=vdso forces clock_gettime(); it is used anyway when the TSC is not
- * invariant.
+ * invariant.  DC_CLOCK=syscall forces a raw clock_gettime system call, which
+ * is what machines whose clocksource the vDSO cannot read get (mono_ns()).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "core.h"
@@ -61,10 +64,46 @@ static struct {
 
 static pthread_once_t clock_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Whether clock_gettime() stays in the vDSO.  Where the vDSO cannot read
+ * the clocksource (hpet or acpi_pm, as in a QEMU guest without kvm-clock),
+ * it enters the kernel from its own text, outside the library's allowed
+ * range: Syscall User Dispatch traps that in decoupled code, and the
+ * forwarding path, which reads the clock itself, traps again, for ever.
+ * Such machines read the clock with a raw call from the allowed range.
+ */
+static int vdso_reads_clock;
+
+/* The x86 and arm64 clocksources that the vDSO reads in user mode. */
+static int clocksource_in_vdso(void)
+{
+	static const char *const user_readable[] = {
+		"tsc", "kvm-clock", "hyperv_clocksource_tsc_page", "arch_sys_counter",
+	};
+	char buf[64] = "";
+	long fd = dc_arch_syscall6(SYS_openat, AT_FDCWD,
+				   (long)"/sys/devices/system/clocksource/clocksource0/current_clocksource",
+				   O_RDONLY | O_CLOEXEC, 0, 0, 0);
+	if (fd < 0)
+		return 1;	/* no sysfs: assume the common case */
+	long n = dc_arch_syscall6(SYS_read, fd, (long)buf, sizeof(buf) - 1, 0, 0, 0);
+	dc_arch_syscall6(SYS_close, fd, 0, 0, 0, 0, 0);
+	if (n <= 0)
+		return 1;
+	buf[strcspn(buf, "\n")] = 0;
+	for (size_t i = 0; i < sizeof(user_readable) / sizeof(user_readable[0]); i++)
+		if (!strcmp(buf, user_readable[i]))
+			return 1;
+	return 0;
+}
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (vdso_reads_clock)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	else
+		dc_arch_syscall6(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&ts, 0, 0, 0, 0);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -137,8 +176,11 @@ static void map_load(struct clock_map *m)
 static void clock_init(void)
 {
 	const char *force = getenv("DC_CLOCK");
+	vdso_reads_clock = clocksource_in_vdso();
+	if (force && strcmp(force, "syscall") == 0)
+		vdso_reads_clock = 0;
 	clk.use_tsc = dc_arch_cycles_invariant();
-	if (force && strcmp(force, "vdso") == 0)
+	if (force && (strcmp(force, "vdso") == 0 || strcmp(force, "syscall") == 0))
 		clk.use_tsc = 0;
 	if (!clk.use_tsc)
 		return;
@@ -206,6 +248,16 @@ static void clock_refine(void)
 	map_store(&m);
 	atomic_store(&clk.next_refine, cycles + period_cycles);
 	atomic_store(&clk.refining, 0);
+}
+
+/*
+ * At load, not at the first dc_now(): that may come from decoupled code,
+ * where clock_init()'s own calls would be forwarded, and the forwarding
+ * path's dc_now() would wait on the pthread_once it is inside.
+ */
+__attribute__((constructor)) static void clock_at_load(void)
+{
+	pthread_once(&clock_once, clock_init);
 }
 
 uint64_t dc_now(void)

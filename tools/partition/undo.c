@@ -103,6 +103,28 @@ static void empty_fake_dir(const char *full)
 	closedir(d);
 }
 
+/*
+ * A cgroup v2 partition becomes a member again before its directory goes:
+ * Linux 6.1 gives the parent back the CPUs of a removed isolated threaded
+ * partition only that way (rmdir alone left the root's
+ * cpuset.cpus.effective at "0" for "0-1"; seen in make check-vm, Debian's
+ * 6.1.0-57 kernel).  A directory without the file (cgroup v1) is left as
+ * it is.
+ */
+static void leave_partition(const char *dir, FILE *out)
+{
+	char file[PATH_MAX], state[SYSFS_VALUE_MAX];
+	if (str_fmt(file, sizeof(file), "%s/cpuset.cpus.partition", dir) ||
+	    sysfs_read(file, state, sizeof(state)) < 0)
+		return;
+	sysfs_chomp(state);
+	if (!strcmp(state, "member"))
+		return;
+	int err = sysfs_write(file, "member");
+	if (err)
+		fprintf(out, "  could not write member to %s: %s\n", file, strerror(-err));
+}
+
 static void undo_mkdir(const struct jrecord *r, FILE *out, struct undo_report *rep)
 {
 	char full[PATH_MAX];
@@ -115,6 +137,7 @@ static void undo_mkdir(const struct jrecord *r, FILE *out, struct undo_report *r
 	if (rep->rt_threads > before)
 		fprintf(out, "  moved %d threads out of %s\n", rep->rt_threads - before, r->a);
 	sysfs_path(full, sizeof(full), r->a);
+	leave_partition(r->a, out);
 	if (sysfs_is_fake())
 		empty_fake_dir(full);
 	if (rmdir(full) == 0) {

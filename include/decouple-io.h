@@ -164,6 +164,13 @@ struct dc_uio {
 	int irqs[8];
 	int nmaps;
 	struct dc_uio_map map[DC_UIO_MAX_MAPS];
+	/*
+	 * A PCI device's config space (device/config), -1 for others.
+	 * uio_pci_generic lists no maps and has no irqcontrol: its memory
+	 * BARs are mapped from device/resourceN instead (named "BARn"), and
+	 * dc_uio_irq_control() sets INTx through the command register.
+	 */
+	int pci_config_fd;
 };
 
 /*
@@ -174,7 +181,13 @@ struct dc_uio {
  * -EACCES (node permissions), -EINVAL (malformed sysfs file), -ENOMEM.
  */
 int dc_uio_open(const char *dev, struct dc_uio **out);
-/* Enable (1) or disable (0) the interrupt: a 4-byte write to the node. */
+/*
+ * Enable (1) or disable (0) the interrupt: a 4-byte write to the node, or
+ * for a PCI device whose driver has no irqcontrol (uio_pci_generic, which
+ * masks INTx in its handler), the Interrupt Disable bit (10) of the PCI
+ * command register.  An ISR of a level-triggered device acknowledges the
+ * device first, then re-enables.
+ */
 int dc_uio_irq_control(struct dc_uio *uio, int enable);
 /* Unmap, close the Irq and the node, free. */
 void dc_uio_close(struct dc_uio *uio);

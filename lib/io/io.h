@@ -95,6 +95,12 @@ struct dc_fd_reader {
 	enum dc_fd_kind kind;
 	int uio_seen;
 	uint32_t uio_last;
+	/*
+	 * -errno once a read failed for good: the device went away (a UIO
+	 * device unbound reads -EIO), never -EAGAIN.  Its readers stop
+	 * serving it and tell the Irq (dc_irq_lose()).
+	 */
+	int lost;
 };
 /* Read what the fd counted (non-blocking fds: 0 when none). */
 uint64_t dc_fd_read_events(struct dc_fd_reader *r);
@@ -110,6 +116,7 @@ struct dc_irq {
 	struct dc_object obj;
 	_Atomic uint32_t pending;	/* events not yet taken by a wait */
 	_Atomic int closed;
+	_Atomic int lost;		/* dc_irq_lose(): the source's -errno, else 0 */
 	struct dc_waitq wq;
 	/* dc_irq_attach(): where triggers are also announced */
 	struct dc_endpoint *_Atomic ep;
@@ -132,6 +139,12 @@ struct dc_irq *dc_irq_get(dc_cap_t cap);
 void dc_irq_fire(struct dc_irq *irq, uint32_t n, struct dc_executive *exec);
 /* The same for a 64-bit count (an fd's), in 2^32 - 1 steps. */
 void dc_irq_fire_many(struct dc_irq *irq, uint64_t n, struct dc_executive *exec);
+/*
+ * The Irq's source is gone (err, a -errno: -ENODEV for a device removed):
+ * every waiter wakes, and waits return err once the events counted before
+ * are taken.  The first err stays.  `exec`: as for dc_wq_wake().
+ */
+void dc_irq_lose(struct dc_irq *irq, int err, struct dc_executive *exec);
 /* Create an Irq and keep a reference for the caller as well as the table's. */
 dc_cap_t dc_irq_create_ref(struct dc_irq **out);
 void dc_endpoint_notify(struct dc_endpoint *ep, struct dc_executive *exec);

@@ -76,6 +76,18 @@ static void fire(struct dc_irq *irq, uint32_t n, struct dc_executive *exec, int 
 	}
 }
 
+void dc_irq_lose(struct dc_irq *irq, int err, struct dc_executive *exec)
+{
+	int none = 0;
+	if (!atomic_compare_exchange_strong_explicit(&irq->lost, &none, err, memory_order_seq_cst,
+						     memory_order_relaxed))
+		return;
+	struct dc_endpoint *ep = atomic_load_explicit(&irq->ep, memory_order_seq_cst);
+	if (ep)
+		dc_endpoint_notify(ep, exec);
+	dc_wq_wake(&irq->wq, 1, exec);
+}
+
 void dc_irq_fire(struct dc_irq *irq, uint32_t n, struct dc_executive *exec)
 {
 	fire(irq, n, exec, 0);
@@ -107,7 +119,10 @@ static int take_events(void *arg)
 	if (atomic_load_explicit(&t->irq->closed, memory_order_seq_cst))
 		return -EBADF;
 	t->count = atomic_exchange_explicit(&t->irq->pending, 0, memory_order_seq_cst);
-	return t->count != 0;
+	if (t->count)
+		return 1;
+	/* The source is gone: what it counted before came first. */
+	return atomic_load_explicit(&t->irq->lost, memory_order_seq_cst);
 }
 
 int dc_irq_wait(dc_cap_t cap, uint64_t deadline_ns, uint32_t *count)

@@ -66,6 +66,11 @@ static void keep_off_rt_cpus(void)
 static void serve(struct source *s)
 {
 	dc_irq_fire_many(s->irq, dc_fd_read_events(&s->rd), NULL);
+	if (s->rd.lost) {
+		/* Level-triggered epoll would report the dead fd for ever. */
+		epoll_ctl(epfd, EPOLL_CTL_DEL, s->rd.fd, NULL);
+		dc_irq_lose(s->irq, -ENODEV, NULL);
+	}
 }
 
 static void *bridge_main(void *arg)

@@ -65,20 +65,35 @@ static long raw_read(int fd, void *buf, size_t len)
 	return dc_arch_syscall6(SYS_read, fd, (long)buf, (long)len, 0, 0, 0);
 }
 
+/*
+ * A read, and what its failure means: none yet (-EAGAIN, -EINTR), or a
+ * source that is gone for good (an unbound UIO device reads -EIO; a closed
+ * fd -EBADF), which r->lost keeps.
+ */
+static long read_or_lose(struct dc_fd_reader *r, void *buf, size_t len)
+{
+	long n = raw_read(r->fd, buf, len);
+	if (n < 0 && n != -EAGAIN && n != -EINTR && !r->lost)
+		r->lost = (int)n;
+	return n;
+}
+
 uint64_t dc_fd_read_events(struct dc_fd_reader *r)
 {
 	uint64_t v = 0;
 	uint32_t total;
 	struct gpio_v2_line_event ev[16];
 	long n;
+	if (r->lost)
+		return 0;
 	switch (r->kind) {
 	case DC_FD_EVENTFD:
 	case DC_FD_TIMERFD:
-		if (raw_read(r->fd, &v, sizeof(v)) != sizeof(v))
+		if (read_or_lose(r, &v, sizeof(v)) != sizeof(v))
 			return 0;
 		return v;
 	case DC_FD_UIO:
-		if (raw_read(r->fd, &total, sizeof(total)) != sizeof(total))
+		if (read_or_lose(r, &total, sizeof(total)) != sizeof(total))
 			return 0;
 		/* The first total has no predecessor we saw: count one interrupt. */
 		v = r->uio_seen ? (uint32_t)(total - r->uio_last) : 1;
@@ -89,7 +104,7 @@ uint64_t dc_fd_read_events(struct dc_fd_reader *r)
 		dc_arch_syscall6(SYS_write, r->fd, (long)&on, sizeof(on), 0, 0, 0);
 		return v;
 	case DC_FD_GPIO:
-		n = raw_read(r->fd, ev, sizeof(ev));
+		n = read_or_lose(r, ev, sizeof(ev));
 		return n > 0 ? (uint64_t)n / sizeof(ev[0]) : 0;
 	default:
 		return 0;

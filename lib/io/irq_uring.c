@@ -255,6 +255,10 @@ static int serve_linux(struct dc_irq *irq, uint64_t deadline)
 			dc_irq_fire_many(irq, fresh, NULL);
 		goto out;
 	}
+	if (s->rd.lost) {
+		dc_irq_lose(irq, -ENODEV, NULL);
+		goto out;
+	}
 	uint64_t now = dc_now();
 	if (now >= deadline) {
 		r = -ETIMEDOUT;
@@ -326,6 +330,10 @@ static int reconcile(struct usrc *s, struct dc_executive *ex)
 	uint64_t n, fresh = count_new(s, &n);
 	if (fresh)
 		fire(s, ex, fresh);
+	if (s->rd.lost) {
+		dc_irq_lose(s->irq, -ENODEV, ex);
+		return 1;
+	}
 	return fresh != 0;
 }
 
@@ -385,6 +393,8 @@ static void upkeep(struct usrc *s, struct dc_executive *ex, unsigned flags)
 static void serve(struct usrc *s, struct dc_executive *ex, int *woke)
 {
 	struct io_uring *r = &s->ring;
+	if (s->rd.lost)
+		return;		/* the device is gone: nothing more to hear */
 	if (s->failed) {
 		uint64_t now = dc_now();
 		if (now - s->last_read >= DC_READ_POLL_NS) {
@@ -464,7 +474,7 @@ static int uring_pending(struct dc_executive *ex)
 							     memory_order_acquire, memory_order_relaxed))
 			continue;
 		struct io_uring *r = &s->ring;
-		pending = !s->owed && !s->failed && ((IO_URING_READ_ONCE(*r->sq.kflags) & IORING_SQ_TASKRUN) ||
+		pending = !s->owed && !s->failed && !s->rd.lost && ((IO_URING_READ_ONCE(*r->sq.kflags) & IORING_SQ_TASKRUN) ||
 				       *r->cq.khead != io_uring_smp_load_acquire(r->cq.ktail));
 		atomic_store_explicit(&s->state, ACTIVE, memory_order_release);
 	}
@@ -485,7 +495,9 @@ static int uring_wait_fds(struct dc_executive *ex, struct pollfd *fds, int max)
 	int slots = atomic_load_explicit(&nslots, memory_order_acquire);
 	for (int i = 0; i < slots && n < max; i++) {
 		struct usrc *s = &srcs[i];
-		if (s->cpu == ex->cpu && atomic_load_explicit(&s->state, memory_order_acquire) == ACTIVE)
+		/* A lost device's fd would poll ready (POLLERR) for ever. */
+		if (s->cpu == ex->cpu && !s->rd.lost &&
+		    atomic_load_explicit(&s->state, memory_order_acquire) == ACTIVE)
 			fds[n++] = (struct pollfd){ .fd = s->rd.fd, .events = POLLIN | POLLPRI };
 	}
 	return n;

@@ -238,6 +238,70 @@ static int map_all(struct dc_uio *u)
 	return 0;
 }
 
+#define PCI_COMMAND		0x04
+#define PCI_COMMAND_INTX_DISABLE	(1u << 10)
+#define PCI_BARS		6
+#define IORESOURCE_MEM		0x00000200	/* include/linux/ioport.h */
+
+/* device/<rel> of uioN, opened; -errno. */
+static int open_dev_attr(int index, const char *rel, int flags)
+{
+	char sub[160], path[768];
+	snprintf(sub, sizeof(sub), "/class/uio/uio%d/device/%s", index, rel);
+	int err = dc_sysfs_path(path, sizeof(path), sub);
+	if (err)
+		return err;
+	int fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * A PCI device without UIO maps (uio_pci_generic): its memory BARs, from
+ * the start/end/flags lines of device/resource, each mmap()ed through
+ * device/resourceN.  I/O-port BARs cannot be mapped and are skipped.
+ */
+static int map_pci_bars(struct dc_uio *u)
+{
+	char buf[1024];
+	if (read_attr(u->index, "device/resource", buf, sizeof(buf)) < 0)
+		return 0;	/* not PCI */
+	char *line = buf, *next;
+	for (int bar = 0; bar < PCI_BARS && line && u->nmaps < DC_UIO_MAX_MAPS; bar++, line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		unsigned long long start, end, flags;
+		if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3) {
+			dc_warn("uio%d: device/resource: \"%s\" is not start end flags", u->index, line);
+			return -EINVAL;
+		}
+		if (!(flags & IORESOURCE_MEM) || end <= start)
+			continue;
+		char rel[32];
+		snprintf(rel, sizeof(rel), "resource%d", bar);
+		int fd = open_dev_attr(u->index, rel, O_RDWR);
+		if (fd < 0) {
+			dc_warn("uio%d: device/%s: %s", u->index, rel, strerror(-fd));
+			return fd;
+		}
+		size_t size = (size_t)(end - start + 1);
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		int err = p == MAP_FAILED ? -errno : 0;
+		close(fd);	/* the mapping keeps the BAR */
+		if (err) {
+			dc_warn("uio%d: mmap of BAR%d: %s", u->index, bar, strerror(-err));
+			return err;
+		}
+		struct dc_uio_map *m = &u->map[u->nmaps++];
+		m->addr = p;
+		m->size = size;
+		m->phys = start;
+		m->offset = 0;
+		snprintf(m->name, sizeof(m->name), "BAR%d", bar);
+	}
+	return 0;
+}
+
 static void unmap_all(struct dc_uio *u)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -257,6 +321,7 @@ int dc_uio_open(const char *dev, struct dc_uio **out)
 	if (!u)
 		return -ENOMEM;
 	u->fd = -1;
+	u->pci_config_fd = -1;
 	u->irq = -ENODEV;
 	char node[512];
 	int err = resolve(dev, &u->index, node, sizeof(node));
@@ -279,8 +344,13 @@ int dc_uio_open(const char *dev, struct dc_uio **out)
 	if (err)
 		goto fail;
 	err = map_all(u);
+	if (!err && u->nmaps == 0)
+		err = map_pci_bars(u);
 	if (err)
 		goto fail;
+	u->pci_config_fd = open_dev_attr(u->index, "config", O_RDWR);
+	if (u->pci_config_fd < 0)
+		u->pci_config_fd = -1;	/* not PCI, or not ours to write */
 	u->irq = dc_irq_from_fd_kind(u->fd, DC_FD_UIO);
 	*out = u;
 	return 0;
@@ -294,7 +364,22 @@ int dc_uio_irq_control(struct dc_uio *u, int enable)
 	int32_t v = enable ? 1 : 0;
 	if (!u || u->fd < 0)
 		return -EINVAL;
-	return write(u->fd, &v, sizeof(v)) == sizeof(v) ? 0 : -errno;
+	if (write(u->fd, &v, sizeof(v)) == sizeof(v))
+		return 0;
+	int err = -errno;
+	if (err != -ENOSYS || u->pci_config_fd < 0)
+		return err;
+	/* No irqcontrol: INTx through the PCI command register (2 bytes, little-endian). */
+	uint8_t cmd[2];
+	if (pread(u->pci_config_fd, cmd, 2, PCI_COMMAND) != 2)
+		return errno ? -errno : -EIO;
+	unsigned word = cmd[0] | (unsigned)cmd[1] << 8;
+	unsigned want = enable ? word & ~PCI_COMMAND_INTX_DISABLE : word | PCI_COMMAND_INTX_DISABLE;
+	if (want == word)
+		return 0;
+	cmd[0] = (uint8_t)want;
+	cmd[1] = (uint8_t)(want >> 8);
+	return pwrite(u->pci_config_fd, cmd, 2, PCI_COMMAND) == 2 ? 0 : (errno ? -errno : -EIO);
 }
 
 void dc_uio_close(struct dc_uio *u)
@@ -304,6 +389,8 @@ void dc_uio_close(struct dc_uio *u)
 	if (u->irq >= 0)
 		dc_cap_close(u->irq);
 	unmap_all(u);
+	if (u->pci_config_fd >= 0)
+		close(u->pci_config_fd);
 	if (u->fd >= 0)
 		close(u->fd);
 	free(u);

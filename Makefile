@@ -1,7 +1,8 @@
 # decouple: build, test, install.  See README.md.
 #
 #   make                 library, tool, tests (build/)
-#   make check           every test: gcc build, ASan+UBSan, TSan, clang build
+#   make check           every test: gcc build, ASan+UBSan, TSan, clang build, check-vm
+#   make check-vm        the VM's tests, on Debian's kernel under QEMU (tests/vm/)
 #   make bench           install what it needs, build, run the evaluation
 #   make install PREFIX=/usr/local DESTDIR=
 #   make SAN=asan|tsan   a sanitizer build into build-asan/ or build-tsan/
@@ -50,7 +51,7 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(EX_SRC))
 BENCHES  := $(patsubst microbench/%.c,$(BUILD)/microbench/%,$(BENCH_SRC))
 HDRS     := $(wildcard include/*.h $(addsuffix /*.h,$(LIB_DIRS) $(TOOL_DIRS)) arch/$(ARCH)/*.h tests/*.h)
 
-.PHONY: all lib check stress bench install uninstall clean
+.PHONY: all lib check check-vm vm-tests stress bench install uninstall clean
 all: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so $(BUILD)/decouple $(TESTS) $(EXAMPLES) $(BENCHES)
 lib: $(BUILD)/libdecouple.a $(BUILD)/libdecouple.so
 
@@ -96,12 +97,25 @@ $(BUILD)/examples/%: examples/%.c $(HDRS) $(BUILD)/libdecouple.a
 
 # The test suite: the gcc build, both sanitizer builds, and a clang build
 # (compiled with -Werror, run once).  One summary line at the end.
+#
+# With QEMU installed (scripts/install-deps.sh), the tests of
+# tests/vm/tests.list also run on Debian's kernel in a VM (check-vm).
+HAVE_QEMU := $(shell command -v qemu-system-x86_64 >/dev/null 2>&1 && [ "$(ARCH)" = x86_64 ] && echo 1)
 check:
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory SAN=asan all
 	$(MAKE) --no-print-directory SAN=tsan all
 	$(MAKE) --no-print-directory CC=clang BUILD=build-clang all
-	tests/runner.sh build build-asan:asan build-tsan:tsan
+	$(if $(HAVE_QEMU),$(MAKE) --no-print-directory vm-tests)
+	tests/runner.sh build build-asan:asan build-tsan:tsan $(if $(HAVE_QEMU),@vm:build-vm)
+
+# The VM's tests, built static into build-vm/, and check-vm on its own.
+VM_TESTS := $(shell grep -v -e '^\#' -e '^$$' tests/vm/tests.list)
+vm-tests:
+	$(MAKE) --no-print-directory BUILD=build-vm LDFLAGS=-static build-vm/decouple \
+		$(addprefix build-vm/tests/,$(VM_TESTS))
+check-vm: vm-tests
+	tests/runner.sh @vm:build-vm
 
 # tests/stress.c for DC_STRESS_SECONDS (default 600) in the gcc build, then
 # under ASan+UBSan (docs/internals.md).  make check runs it for its default 8 s.
@@ -135,4 +149,4 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/libdecouple.pc $(DESTDIR)$(PREFIX)/bin/decouple
 
 clean:
-	rm -rf build build-asan build-tsan build-clang
+	rm -rf build build-asan build-tsan build-clang build-vm

@@ -12,6 +12,14 @@ have hackbench || need+=(rt-tests)
 have gnuplot   || need+=(gnuplot-nox)
 have python3   || need+=(python3)
 [ -e /usr/include/liburing.h ] || need+=(liburing-dev)
+# make check-vm: QEMU, a static busybox and cpio for its initramfs (Debian's
+# kernel package itself is fetched by tests/vm/kernel.sh, unpacked, not installed).
+if [ "$(uname -m)" = x86_64 ]; then
+	have qemu-system-x86_64 || need+=(qemu-system-x86)
+	[ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q static || need+=(busybox-static)
+	have cpio || need+=(cpio)
+	have file || need+=(file)
+fi
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0
 fi

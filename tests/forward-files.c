@@ -23,15 +23,6 @@
 static __thread int tls_counter = 7;
 static __thread char tls_name[32] = "forward";
 
-static int rt_cpu_now(void)
-{
-	unsigned lo, hi, aux;
-	__asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
-	(void)lo;
-	(void)hi;
-	return (int)(aux & 0xfff);
-}
-
 static void read_file_plain(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
@@ -89,7 +80,7 @@ int main(void)
 	uint64_t forwarded0 = st.forwarded_calls;
 
 	/* Decoupled code runs on the real-time CPU; its calls run elsewhere as this thread. */
-	CHECK_EQ(rt_cpu_now(), cpu);
+	CHECK_EQ(test_current_cpu(), cpu);
 	CHECK_EQ((int)syscall(SYS_gettid), tid);
 	CHECK_EQ(gettid(), tid);
 	CHECK_EQ(getpid(), pid);
@@ -197,7 +188,7 @@ int main(void)
 	CHECK(s >= 0, "socket: %s", strerror(errno));
 	close(s);
 
-	CHECK_EQ(rt_cpu_now(), cpu);
+	CHECK_EQ(test_current_cpu(), cpu);
 	CHECK_EQ(dc_executive_stats(cpu, &st), 0);
 	uint64_t forwarded = st.forwarded_calls - forwarded0;
 	CHECK_EQ(dc_recouple(), 0);

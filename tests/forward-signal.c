@@ -24,20 +24,11 @@ static int cpu, tid, pid, pipefd[2];
 static _Atomic int handled, handler_tid, handler_cpu = -1;
 static _Atomic int go;
 
-static int cpu_now(void)
-{
-	unsigned lo, hi, aux;
-	__asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
-	(void)lo;
-	(void)hi;
-	return (int)(aux & 0xfff);
-}
-
 static void on_signal(int sig)
 {
 	(void)sig;
 	handler_tid = (int)syscall(SYS_gettid);
-	handler_cpu = cpu_now();
+	handler_cpu = test_current_cpu();
 	handled++;
 }
 

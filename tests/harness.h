@@ -16,6 +16,10 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "decouple.h"
 
@@ -67,6 +71,46 @@ static inline void test_skip_decoupled_under_tsan(void)
 	if (!strcmp(test_sanitizer(), "tsan"))
 		SKIP("decoupled code runs on another OS thread with its own TLS, "
 		     "which TSan's TLS-held thread state cannot follow");
+}
+
+/*
+ * The CPU the caller runs on, without a system call: decoupled, a call
+ * would be forwarded and answered by the Linux context on its housekeeping
+ * CPU.  The kernel keeps the CPU number in TSC_AUX, which rdtscp reads;
+ * where rdtscp is missing (QEMU's default CPU model), the same number is
+ * the limit of the per-CPU GDT segment, as the vDSO's getcpu reads it
+ * (arch/x86/include/asm/segment.h, __CPUNODE_SEG 0x7b).
+ */
+static inline int test_current_cpu(void)
+{
+#if defined(__x86_64__)
+	unsigned a, b, c, d;
+	if (__get_cpuid(0x80000001u, &a, &b, &c, &d) && (d & (1u << 27))) {
+		unsigned lo, hi, aux;
+		__asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+		(void)lo;
+		(void)hi;
+		return (int)(aux & 0xfff);
+	}
+	unsigned limit;
+	__asm__ __volatile__("lsl %1, %0" : "=r"(limit) : "r"(0x7bu));
+	return (int)(limit & 0xfff);
+#else
+	unsigned c = ~0u;
+	syscall(SYS_getcpu, &c, NULL, NULL);
+	return (int)c;
+#endif
+}
+
+/*
+ * Inside check-vm's QEMU guest (tests/vm/init sets DC_IN_VM): the CPUs are
+ * emulated (TCG), so times there are not measurements.  Checks of how soon
+ * something happened are reported, not asserted; order and counts still are.
+ */
+static inline int test_in_vm(void)
+{
+	const char *v = getenv("DC_IN_VM");
+	return v && *v && strcmp(v, "0");
 }
 
 /*

@@ -62,7 +62,9 @@ static void timeouts(const char *who, uint64_t slack)
 	qsort(late, 21, sizeof(late[0]), cmp_u64);
 	printf("%s: 21 timeouts, after the deadline by %.1f us (median), %.1f us (latest)\n", who,
 	       late[10] / 1e3, late[20] / 1e3);
-	CHECK(late[10] < slack, "%s: timeouts come %.1f us late (median)", who, late[10] / 1e3);
+	if (!test_in_vm())
+		CHECK(late[10] < slack, "%s: timeouts come %.1f us late (median)", who,
+		      late[10] / 1e3);
 	CHECK_EQ(dc_cap_close(irq), 0);
 }
 

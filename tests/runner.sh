@@ -1,14 +1,40 @@
 #!/usr/bin/env bash
 # Run every test program of one or more build directories and print one
 # closing line: "N passed, N failed, N skipped".
-#   tests/runner.sh DIR[:SANITIZER] ...
+#   tests/runner.sh DIR[:SANITIZER] ... [@vm:VMBUILD]
+# @vm:VMBUILD boots the static tests of VMBUILD in QEMU (tests/vm/check-vm.sh)
+# and counts each of their lines as a test.
 # A test exits 0 (pass), 77 (skip, with its reason on stdout) or anything
 # else (fail).  DC_TEST_TIMEOUT (seconds, default 240) bounds each one.
 set -u
 passed=0 failed=0 skipped=0
 failures=()
 timeout_s=${DC_TEST_TIMEOUT:-240}
+# The lines of tests/vm/check-vm.sh (PASS/FAIL/SKIP vm/NAME ...), counted here.
+run_vm() {
+	local out line
+	out=$(mktemp)
+	"$(dirname "$0")/vm/check-vm.sh" "$1" > "$out" 2>&1
+	local rc=$?
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		"PASS "*) passed=$((passed + 1)) ;;
+		"SKIP "*) skipped=$((skipped + 1)) ;;
+		"FAIL "*) failed=$((failed + 1)); name=${line#FAIL }; failures+=("${name%% *}") ;;
+		esac
+	done < "$out"
+	if [ $rc != 0 ] && ! grep -q '^FAIL ' "$out"; then
+		failed=$((failed + 1)); failures+=("vm"); echo "FAIL vm: check-vm.sh exited $rc"
+	fi
+	rm -f "$out"
+}
+
 for spec in "$@"; do
+	if [ "${spec#@vm:}" != "$spec" ]; then
+		run_vm "${spec#@vm:}"
+		continue
+	fi
 	dir=${spec%%:*}
 	san=""
 	[ "$spec" != "$dir" ] && san=${spec#*:}

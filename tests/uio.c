@@ -4,7 +4,8 @@
  * in for /dev/uio0: maps parsed and mapped at K * page size plus the
  * in-page offset, lookup by node, by uioN and by name, the device's IRQ
  * numbers (device/irq, device/msi_irqs/), and clear errors for a missing
- * device, missing or malformed map and irq files, and permissions.
+ * device, missing or malformed map and irq files, and permissions; a PCI
+ * device's memory BARs where it lists no maps.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -178,6 +179,59 @@ static void irq_numbers(void)
 	CHECK_EQ(dc_uio_open("uio2", &u), -EINVAL);
 }
 
+/* A file of `size` bytes whose first word is `first`. */
+static void put_sized(size_t size, uint32_t first, const char *rel)
+{
+	char path[512];
+	put(NULL, "%s", rel);
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)size) || pwrite(fd, &first, 4, 0) != 4)
+		abort();
+	close(fd);
+}
+
+/*
+ * A PCI device without maps (uio_pci_generic before Linux 6.x listed none):
+ * the memory BARs of device/resource are mapped through resourceN, I/O
+ * BARs and empty ones are skipped; a malformed line is an error.  (The
+ * INTx re-enable through device/config needs a node that refuses the
+ * irqcontrol write: check-vm's edu test does that on a real one.)
+ */
+static void pci_bars(void)
+{
+	char path[512];
+	put("pcidev\n", "sys/class/uio/uio3/name");
+	snprintf(path, sizeof(path), "%s/dev/uio3", root);
+	close(open(path, O_RDWR | O_CREAT, 0600));
+	put("0x00000000fea00000 0x00000000fea00fff 0x0000000000040200\n"
+	    "0x000000000000c000 0x000000000000c01f 0x0000000000040101\n"
+	    "0x00000000fe800000 0x00000000fe801fff 0x0000000000140204\n"
+	    "0x0000000000000000 0x0000000000000000 0x0000000000000000\n",
+	    "sys/class/uio/uio3/device/resource");
+	put_sized(4096, 0x010000ed, "sys/class/uio/uio3/device/resource0");
+	put_sized(8192, 0xcafe0002, "sys/class/uio/uio3/device/resource2");
+	put_sized(256, 0x04000007, "sys/class/uio/uio3/device/config");
+	struct dc_uio *u = open_ok("uio3");
+	if (u) {
+		CHECK_EQ(u->nmaps, 2);
+		CHECK(!strcmp(u->map[0].name, "BAR0") && !strcmp(u->map[1].name, "BAR2"),
+		      "maps named %s, %s", u->map[0].name, u->map[1].name);
+		CHECK_EQ(u->map[0].phys, 0xfea00000);
+		CHECK_EQ(u->map[0].size, 4096);
+		CHECK_EQ(u->map[1].phys, 0xfe800000);
+		CHECK_EQ(u->map[1].size, 8192);
+		CHECK_EQ(*(volatile uint32_t *)u->map[0].addr, 0x010000ed);
+		CHECK_EQ(*(volatile uint32_t *)u->map[1].addr, 0xcafe0002);
+		CHECK(u->pci_config_fd >= 0, "config space not opened");
+		dc_uio_close(u);
+	}
+	put("0xfea00000 garbage\n", "sys/class/uio/uio3/device/resource");
+	u = (struct dc_uio *)1;
+	CHECK_EQ(dc_uio_open("uio3", &u), -EINVAL);
+	CHECK(u == (struct dc_uio *)1, "*out set on failure");
+}
+
 static void broken(const char *what, int expected)
 {
 	struct dc_uio *u = (struct dc_uio *)1;
@@ -242,6 +296,7 @@ int main(void)
 	make_tree();
 	good();
 	irq_numbers();
+	pci_bars();
 	errors();
 	char cmd[160];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);

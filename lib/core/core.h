@@ -315,6 +315,13 @@ struct dc_switch_hook {
 	void (*switch_out)(struct dc_executive *ex);
 	/* Fill in the plug-in's part of dc_executive_stats().  May be NULL. */
 	void (*stats)(const struct dc_executive *ex, struct dc_executive_stats *st);
+	/*
+	 * In the child of a fork, where only the forking thread exists: let
+	 * go of what the parent's threads serve (fds, rings, device words
+	 * shared with the parent) and of locks they may have held.  Only
+	 * async-signal-safe work.  May be NULL.
+	 */
+	void (*fork_child)(void);
 };
 
 /* From constructors only. */
@@ -326,6 +333,12 @@ void dc_core_add_hook(const struct dc_switch_hook *hook);
  */
 void dc_core_set_park_service(void (*serve)(struct dc_thread *th));
 #define DC_PLUGIN(name) __attribute__((constructor)) static void name(void)
+/*
+ * The fork child's clean-up: the parent's executives forgotten, then each
+ * hook's fork_child.  Run by pthread_atfork() for fork(2) from Linux code,
+ * and by the forwarding of a fork from decoupled code, which is a raw clone.
+ */
+void dc_core_fork_child(void);
 
 /* Executive context: the tables, walked. */
 int dc_sources_poll(struct dc_executive *ex);

@@ -5,12 +5,13 @@
  * walks below are on the executive's hot path, so the tables are arrays of
  * the entries themselves, not of pointers to them.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "core.h"
 
 #define DC_MAX_SOURCES	8
-#define DC_MAX_HOOKS	4
+#define DC_MAX_HOOKS	8
 
 static struct dc_event_source sources[DC_MAX_SOURCES];
 static struct dc_switch_hook hooks[DC_MAX_HOOKS];
@@ -57,6 +58,19 @@ void dc_core_add_hook(const struct dc_switch_hook *hook)
 		switch_in_fns[nswitch_in++] = hook->switch_in;
 	if (hook->switch_out)	/* run in reverse order of registration */
 		switch_out_fns[nswitch_out++] = hook->switch_out;
+}
+
+void dc_core_fork_child(void)
+{
+	dc_exec_forget_after_fork();
+	for (int i = 0; i < nhooks; i++)
+		if (hooks[i].fork_child)
+			hooks[i].fork_child();
+}
+
+DC_PLUGIN(core_at_fork)
+{
+	pthread_atfork(NULL, NULL, dc_core_fork_child);
 }
 
 void dc_core_set_park_service(void (*serve)(struct dc_thread *th))

@@ -286,6 +286,6 @@ void dc_fwd_child_fixup(struct dc_thread *th)
 		memcpy(&uc->uc_sigmask, &th->saved_sigmask, sizeof(uint64_t));
 		uc->uc_stack = th->fwd.child_altstack;
 	}
-	dc_exec_forget_after_fork();
+	dc_core_fork_child();
 	dc_thread_unmap(th);
 }

@@ -159,6 +159,42 @@ static void stop_source(struct dc_irq *irq)
 	pthread_mutex_unlock(&lock);
 }
 
+/*
+ * The fork child has no bridge thread, and its epoll fd is the parent's
+ * epoll instance: a source added or removed there would change the
+ * parent's.  Drop both, and the lock the bridge may have held at the fork.
+ * The inherited sources' Irqs are lost (-ENODEV); the child's own fd Irqs
+ * start a bridge of its own.  Only close() and stores: async-signal-safe.
+ */
+static void bridge_fork_child(void)
+{
+	pthread_mutex_t fresh_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_once_t fresh_once = PTHREAD_ONCE_INIT;
+	lock = fresh_lock;
+	start_once = fresh_once;
+	start_error = 0;
+	if (epfd < 0)
+		return;		/* never started: sources[] is not even set up */
+	close(epfd);
+	epfd = -1;
+	for (int i = 0; i < DC_BRIDGE_MAX; i++) {
+		struct source *s = &sources[i];
+		if (s->rd.fd < 0 || !s->irq)
+			continue;
+		close(s->rd.fd);	/* the parent's duplicate stays, and so its epoll entry */
+		s->rd.fd = -1;
+		atomic_store_explicit(&s->irq->lost, -ENODEV, memory_order_relaxed);
+		s->irq->source = NULL;	/* its close has nothing to stop */
+		s->irq = NULL;
+	}
+}
+
+DC_PLUGIN(irq_bridge_register)
+{
+	static const struct dc_switch_hook hook = { .fork_child = bridge_fork_child };
+	dc_core_add_hook(&hook);
+}
+
 /* Feed `irq` (the caller's reference passes to the bridge) from a duplicate of `fd`. */
 int dc_bridge_add(struct dc_irq *irq, int fd, enum dc_fd_kind kind)
 {

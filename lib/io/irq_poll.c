@@ -146,6 +146,30 @@ dc_cap_t dc_irq_from_poll(const struct dc_poll_attr *attr)
 }
 
 /* An event source of the core, which must poll rather than sleep while any exists. */
+/*
+ * The fork child: the status words are device memory (or memory) shared
+ * with the parent, and an executive of the child that polled them would
+ * take, and acknowledge, the parent's events.  Its inherited poll Irqs are
+ * lost (-ENODEV) instead.
+ */
+static void poll_fork_child(void)
+{
+	for (int i = 0; i < DC_POLL_MAX; i++) {
+		struct psrc *s = &srcs[i];
+		if (atomic_load_explicit(&s->state, memory_order_relaxed) == FREE)
+			continue;
+		if (s->irq) {
+			atomic_store_explicit(&s->irq->lost, -ENODEV, memory_order_relaxed);
+			s->irq->source = NULL;
+		}
+		s->irq = NULL;
+		atomic_store_explicit(&s->state, FREE, memory_order_relaxed);
+	}
+	atomic_store(&nactive, 0);
+	for (int c = 0; c < DC_MAX_CPUS; c++)
+		atomic_store(&per_cpu[c], 0);
+}
+
 DC_PLUGIN(irq_poll_register)
 {
 	static const struct dc_event_source src = {
@@ -153,5 +177,7 @@ DC_PLUGIN(irq_poll_register)
 		.poll = poll_run,
 		.needs_polling = poll_count,
 	};
+	static const struct dc_switch_hook hook = { .fork_child = poll_fork_child };
 	dc_core_add_source(&src);
+	dc_core_add_hook(&hook);
 }

@@ -504,6 +504,37 @@ static int uring_wait_fds(struct dc_executive *ex, struct pollfd *fds, int max)
 }
 
 /*
+ * The fork child: each ring's memory is a shared mapping of the parent's
+ * ring, so a child that advanced its CQ head or submitted to it would
+ * corrupt the parent's.  Unmap (io_uring_queue_exit(): munmap and close
+ * only) and close the child's copies; the inherited Irqs are lost
+ * (-ENODEV).  The parent's rings and fds are untouched.
+ */
+static void uring_fork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+	setup_lock = fresh;
+	int n = atomic_load(&nslots);
+	for (int i = 0; i < n; i++) {
+		struct usrc *s = &srcs[i];
+		if (atomic_load_explicit(&s->state, memory_order_relaxed) == FREE)
+			continue;
+		ring_destroy(s);
+		if (s->rd.fd >= 0)
+			close(s->rd.fd);
+		s->rd.fd = -1;
+		if (s->irq) {
+			atomic_store_explicit(&s->irq->lost, -ENODEV, memory_order_relaxed);
+			s->irq->source = NULL;
+		}
+		s->irq = NULL;
+		atomic_store_explicit(&s->state, FREE, memory_order_relaxed);
+	}
+	for (int c = 0; c < DC_MAX_CPUS; c++)
+		atomic_store(&per_cpu[c], 0);
+}
+
+/*
  * The executive is stopping (its own thread, after its loop): its rings
  * die with it.  Each source gets a fresh disabled ring for the next one.
  */
@@ -544,6 +575,7 @@ DC_PLUGIN(uring_register)
 	static const struct dc_switch_hook hook = {
 		.exec_stop = uring_exec_stop,
 		.stats = uring_stats,
+		.fork_child = uring_fork_child,
 	};
 	dc_core_add_source(&src);
 	dc_core_add_hook(&hook);

@@ -95,6 +95,7 @@ struct dc_fd_reader {
 	enum dc_fd_kind kind;
 	int uio_seen;
 	uint32_t uio_last;
+	int uio_no_irqcontrol;		/* the node refused the re-enable (ENOSYS): not again */
 	/*
 	 * -errno once a read failed for good: the device went away (a UIO
 	 * device unbound reads -EIO), never -EAGAIN.  Its readers stop

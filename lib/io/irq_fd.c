@@ -99,9 +99,16 @@ uint64_t dc_fd_read_events(struct dc_fd_reader *r)
 		v = r->uio_seen ? (uint32_t)(total - r->uio_last) : 1;
 		r->uio_seen = 1;
 		r->uio_last = total;
-		/* Re-enable the interrupt; devices without irqcontrol refuse, harmlessly. */
-		int32_t on = 1;
-		dc_arch_syscall6(SYS_write, r->fd, (long)&on, sizeof(on), 0, 0, 0);
+		/*
+		 * Re-enable the interrupt.  A driver without irqcontrol
+		 * (uio_pci_generic) refuses with ENOSYS: once, not a system
+		 * call per interrupt on the executive.
+		 */
+		if (!r->uio_no_irqcontrol) {
+			int32_t on = 1;
+			if (dc_arch_syscall6(SYS_write, r->fd, (long)&on, sizeof(on), 0, 0, 0) == -ENOSYS)
+				r->uio_no_irqcontrol = 1;
+		}
 		return v;
 	case DC_FD_GPIO:
 		n = read_or_lose(r, ev, sizeof(ev));

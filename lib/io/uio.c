@@ -25,17 +25,25 @@
 #include "io.h"
 #include "partition.h"
 
-/* A sysfs file of the device, NUL-terminated and without its newline.  Length or -errno. */
-static int read_attr(int index, const char *rel, char *buf, size_t len)
+/* class/uio/uioN/<rel>, opened; the fd or -errno. */
+static int open_attr(int index, const char *rel, int flags)
 {
 	char sub[160], path[768];
 	snprintf(sub, sizeof(sub), "/class/uio/uio%d/%s", index, rel);
 	int err = dc_sysfs_path(path, sizeof(path), sub);
 	if (err)
 		return err;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A sysfs file of the device, NUL-terminated and without its newline.  Length or -errno. */
+static int read_attr(int index, const char *rel, char *buf, size_t len)
+{
+	int fd = open_attr(index, rel, O_RDONLY);
+	int err;
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ssize_t n = read(fd, buf, len - 1);
 	err = n < 0 ? -errno : 0;
 	close(fd);
@@ -243,18 +251,6 @@ static int map_all(struct dc_uio *u)
 #define PCI_BARS		6
 #define IORESOURCE_MEM		0x00000200	/* include/linux/ioport.h */
 
-/* device/<rel> of uioN, opened; -errno. */
-static int open_dev_attr(int index, const char *rel, int flags)
-{
-	char sub[160], path[768];
-	snprintf(sub, sizeof(sub), "/class/uio/uio%d/device/%s", index, rel);
-	int err = dc_sysfs_path(path, sizeof(path), sub);
-	if (err)
-		return err;
-	int fd = open(path, flags | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
 /*
  * A PCI device without UIO maps (uio_pci_generic): its memory BARs, from
  * the start/end/flags lines of device/resource, each mmap()ed through
@@ -278,10 +274,10 @@ static int map_pci_bars(struct dc_uio *u)
 		if (!(flags & IORESOURCE_MEM) || end <= start)
 			continue;
 		char rel[32];
-		snprintf(rel, sizeof(rel), "resource%d", bar);
-		int fd = open_dev_attr(u->index, rel, O_RDWR);
+		snprintf(rel, sizeof(rel), "device/resource%d", bar);
+		int fd = open_attr(u->index, rel, O_RDWR);
 		if (fd < 0) {
-			dc_warn("uio%d: device/%s: %s", u->index, rel, strerror(-fd));
+			dc_warn("uio%d: %s: %s", u->index, rel, strerror(-fd));
 			return fd;
 		}
 		size_t size = (size_t)(end - start + 1);
@@ -348,7 +344,7 @@ int dc_uio_open(const char *dev, struct dc_uio **out)
 		err = map_pci_bars(u);
 	if (err)
 		goto fail;
-	u->pci_config_fd = open_dev_attr(u->index, "config", O_RDWR);
+	u->pci_config_fd = open_attr(u->index, "device/config", O_RDWR);
 	if (u->pci_config_fd < 0)
 		u->pci_config_fd = -1;	/* not PCI, or not ours to write */
 	u->irq = dc_irq_from_fd_kind(u->fd, DC_FD_UIO);
